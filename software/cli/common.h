@@ -1,0 +1,34 @@
+// Helpers shared by the subcommands: input files, tables, number formatting.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "netfile/network.h"
+
+namespace subbit::cli {
+
+// An input tensor file: safetensors with one tensor "input" (I8, U8 or I16) of the network's
+// input shape [C, H, W], every value within the input type. Throws subbit::Error on mismatch.
+std::vector<int16_t> load_input(const std::string& path, const Network& net);
+void save_input(const std::string& path, const std::vector<int16_t>& values, const Shape& shape);
+
+// Dataset pixels (uint8) to the network's input type, docs/numerics.md section 1.
+std::vector<int16_t> pixels_to_input(const uint8_t* pixels, const Network& net, const std::string& where);
+
+// Fixed-width text table.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  void rule() { rows_.push_back({}); }
+  std::string str() const;
+
+ private:
+  std::vector<std::vector<std::string>> rows_;
+};
+
+std::string fmt(double v, int decimals);
+std::string with_commas(int64_t v);
+
+}  // namespace subbit::cli

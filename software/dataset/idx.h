@@ -1,0 +1,22 @@
+// IDX files (the MNIST family's format), plain or gzipped: Debian's dataset-fashion-mnist.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace subbit {
+
+struct ImageSet {
+  int count = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> pixels;  // count x rows x cols
+  std::vector<uint8_t> labels;  // count
+  const uint8_t* image(int i) const { return pixels.data() + static_cast<size_t>(i) * rows * cols; }
+};
+
+constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+// Reads `limit` (or all, if limit <= 0) images and labels of the test ("t10k") or train split.
+// Throws subbit::Error naming the file and what was expected.
+ImageSet load_fashion_mnist(const std::string& dir, bool test_split, int limit);
+
+}  // namespace subbit
