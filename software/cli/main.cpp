@@ -1,8 +1,9 @@
-// subbit: the SubBit command-line program. libsystemc provides main() (subcommands run SystemC
-// simulations), so the entry point is sc_main.
+// subbit: the SubBit command-line program. Subcommands run SystemC simulations, so the program
+// body is sc_main, entered through sc_elab_and_sim.
 #include <systemc>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/commands.h"
 #include "quant/error.h"
@@ -27,4 +28,11 @@ int sc_main(int argc, char* argv[]) {
     return 2;
   }
   return 0;
+}
+
+// Our own main() (it takes precedence over libsystemc's) so the SystemC banner, printed before
+// sc_main runs, stays out of output meant for people and scripts.
+int main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  return sc_core::sc_elab_and_sim(argc, argv);
 }
