@@ -1,5 +1,7 @@
 #include "golden/golden.h"
 
+#include "golden/kernels.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -31,10 +33,8 @@ GoldenModel::GoldenModel(const Network& net) : net_(net), weights_(net.nodes.siz
 
 int GoldenModel::top1() const { return argmax_lowest(output().data(), output().size()); }
 
-namespace {
-
 // Dot products of `rows` weight rows with `count` im2col rows. The hot loop of the golden
-// reference: compiled for AVX-512 / AVX2 where the CPU has them (int16 multiply-add).
+// reference and of the model's PE array: compiled for AVX-512 / AVX2 where the CPU has them.
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 void dot_block(const int16_t* w, int k, int rows, const int16_t* cols, int count, int32_t* acc, int acc_stride) {
   for (int o = 0; o < rows; ++o) {
@@ -47,8 +47,6 @@ void dot_block(const int16_t* w, int k, int rows, const int16_t* cols, int count
     }
   }
 }
-
-}  // namespace
 
 void GoldenModel::gemm_requant(const Node& n, const int16_t* cols, int positions, std::vector<int16_t>& out) {
   const int k = n.weights.k, cout = n.weights.cout;

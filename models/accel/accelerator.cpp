@@ -1,0 +1,363 @@
+#include "accel/accelerator.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "hwif/registers.h"
+
+namespace subbit {
+
+using namespace sc_core;
+
+namespace {
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+uint64_t cycles_between(const sc_time& a, const sc_time& b, const sc_time& period) {
+  return static_cast<uint64_t>((b - a) / period + 0.5);
+}
+}  // namespace
+
+// ---------------------------------------------------------------- XOR decryption unit
+
+XorDecryptor::XorDecryptor(sc_module_name name, const AccelParams& p)
+    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS),
+      matrix_(XorMatrix::generate(p.n_out, p.n_in, p.fill, p.n_tap, p.xor_seed)) {
+  SC_THREAD(run);
+}
+
+void XorDecryptor::run() {
+  for (;;) {
+    TileJob* t = in.read();
+    const LayerDescriptor& d = *t->d;
+    if (t->first_use && static_cast<Opcode>(d.opcode) == Opcode::Conv) {
+      if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) {
+        // Each unit turns one N_in-bit slice into N_out weight bits per cycle.
+        const uint64_t slices = decrypt_weights(d, matrix_, *t->ws);
+        const uint64_t cycles = ceil_div(slices, static_cast<uint64_t>(p_.decrypt_units));
+        wait(period_ * static_cast<double>(cycles));
+        t->stats->decrypt_cycles += cycles;
+        t->stats->decrypted_bits += t->ws->decrypted_bits;
+      }
+      prepare_passes(d, *t->ws);  // how the PE array reads the (decrypted) weight half
+    }
+    out.write(t);
+  }
+}
+
+// ---------------------------------------------------------------- PE array
+
+PeArray::PeArray(sc_module_name name, const AccelParams& p, BufferHalves& halves)
+    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS), halves_(halves) {
+  SC_THREAD(run);
+}
+
+void PeArray::run() {
+  sc_time idle_since = SC_ZERO_TIME;
+  const LayerStats* layer = nullptr;
+  for (;;) {
+    TileJob* t = in.read();
+    if (static_cast<Opcode>(t->d->opcode) == Opcode::Conv) {
+      halves_.acc.wait();
+      if (t->stats != layer) {  // first tile of a layer: idle time counts from the layer start
+        layer = t->stats;
+        idle_since = period_ * static_cast<double>(layer->start_cycle);
+      }
+      t->stats->pe_wait_cycles += cycles_between(idle_since, sc_time_stamp(), period_);
+      const PeTileResult r = pe_conv_tile(*t->d, *t->ws, t->y0, t->rows, t->act.data(), t->iy0, t->ih, p_.pe_rows, p_.pe_cols, p_.zero_skip, cols_,
+                                          t->acc);
+      wait(period_ * static_cast<double>(r.cycles));
+      idle_since = sc_time_stamp();
+      t->stats->pe_cycles += r.cycles;
+      t->stats->macs += r.macs;
+      t->stats->pe_ops += r.ops;
+      t->stats->effectual_ops += r.effectual;
+      std::vector<uint8_t>().swap(t->act);
+      halves_.act.post();  // input rows consumed
+      if (t->last_use) halves_.weight.post();
+    }
+    out.write(t);
+  }
+}
+
+// ---------------------------------------------------------------- post-processing
+
+PostProcessor::PostProcessor(sc_module_name name, const AccelParams& p, BufferHalves& halves)
+    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS), halves_(halves) {
+  SC_THREAD(run);
+}
+
+void PostProcessor::run() {
+  for (;;) {
+    TileJob* t = in.read();
+    const LayerDescriptor& d = *t->d;
+    PostResult r;
+    switch (static_cast<Opcode>(d.opcode)) {
+      case Opcode::Conv: r = post_conv_tile(d, *t->ws, t->rows, t->acc, t->out); break;
+      case Opcode::MaxPool:
+      case Opcode::AvgPool: r = post_pool_tile(d, t->y0, t->rows, t->act.data(), t->iy0, t->ih, t->out); break;
+      case Opcode::Add: r = post_add_tile(d, t->rows, t->act.data(), t->act2.data(), t->out); break;
+      case Opcode::Requant: r = post_requant_tile(d, t->rows, t->act.data(), t->ws->mult, t->ws->bias, t->out); break;
+    }
+    // `post_lanes` elements (or window reads, for pooling) per cycle.
+    const uint64_t cycles = ceil_div(std::max<uint64_t>(r.ops, 1), static_cast<uint64_t>(p_.post_lanes));
+    wait(period_ * static_cast<double>(cycles));
+    t->stats->post_cycles += cycles;
+    if (static_cast<Opcode>(d.opcode) == Opcode::Conv) {
+      std::vector<int32_t>().swap(t->acc);
+      halves_.acc.post();
+    } else {
+      halves_.act.post();
+    }
+    out.write(t);
+  }
+}
+
+// ---------------------------------------------------------------- accelerator
+
+Accelerator::Accelerator(sc_module_name name, const AccelParams& p)
+    : sc_module(name),
+      regs("regs", p),
+      dma("dma", p.dma_burst_bytes, p.dma_outstanding),
+      irq("irq"),
+      p_(p),
+      period_(1e3 / p.clock_mhz, SC_NS),
+      to_load_("to_load", 4),
+      loaded_("loaded", 2),
+      decrypted_("decrypted", 2),
+      computed_("computed", 2),
+      processed_("processed", 2),
+      decryptor_("decryptor", p),
+      pe_("pe_array", p, halves_),
+      post_("post", p, halves_) {
+  regs.irq(irq);
+  decryptor_.in(loaded_);
+  decryptor_.out(decrypted_);
+  pe_.in(decrypted_);
+  pe_.out(computed_);
+  post_.in(computed_);
+  post_.out(processed_);
+  SC_THREAD(control);
+  SC_THREAD(loader);
+  SC_THREAD(storer);
+}
+
+uint64_t Accelerator::cycle() const { return static_cast<uint64_t>(sc_time_stamp() / period_ + 0.5); }
+
+uint32_t Accelerator::check_descriptor(const LayerDescriptor& d) const {
+  using namespace regs;
+  const auto op = static_cast<Opcode>(d.opcode);
+  if (d.opcode < 1 || d.opcode > 5) return kErrorBadOpcode;
+  if (!d.in_c || !d.in_h || !d.in_w || !d.out_c || !d.out_h || !d.out_w) return kErrorBadDescriptor;
+  for (uint32_t bits : {d.in_bits, d.out_bits, op == Opcode::Add ? d.in2_bits : 8u})
+    if (bits < 1 || bits > static_cast<uint32_t>(p_.act_bits)) return kErrorBadDescriptor;
+  if (op == Opcode::Conv || op == Opcode::MaxPool || op == Opcode::AvgPool) {
+    if (!d.kh || !d.kw || !d.sh || !d.sw || d.ph >= d.kh || d.pw >= d.kw || d.in_h + 2 * d.ph < d.kh || d.in_w + 2 * d.pw < d.kw)
+      return kErrorBadDescriptor;
+    if (d.out_h != (d.in_h + 2 * d.ph - d.kh) / d.sh + 1 || d.out_w != (d.in_w + 2 * d.pw - d.kw) / d.sw + 1) return kErrorBadDescriptor;
+    if (op != Opcode::Conv && d.out_c != d.in_c) return kErrorBadDescriptor;
+  } else if (d.out_c != d.in_c || d.out_h != d.in_h || d.out_w != d.in_w) {
+    return kErrorBadDescriptor;
+  }
+  if (d.shift > 62) return kErrorBadDescriptor;
+  if (!d.tile_rows || d.tile_rows > d.out_h) return kErrorBadDescriptor;
+  if (op == Opcode::Conv) {
+    if (!d.tile_channels || d.tile_channels > d.out_c) return kErrorBadDescriptor;
+    switch (static_cast<WeightFormat>(d.weight_format)) {
+      case WeightFormat::Int8: break;
+      case WeightFormat::SignedBinary:
+        if (!d.region) return kErrorBadDescriptor;
+        break;
+      case WeightFormat::Flexor:
+        if (d.n_in != static_cast<uint32_t>(p_.n_in) || d.n_out != static_cast<uint32_t>(p_.n_out)) return kErrorDecryptorMismatch;
+        [[fallthrough]];
+      case WeightFormat::BitPlanes:
+        if (d.q < 1 || d.q > 8 || ((d.flags & kDescTernary) && d.q != 2)) return kErrorBadDescriptor;
+        break;
+      default: return kErrorBadDescriptor;
+    }
+  }
+  const TileFootprint f = tile_footprint(d, d.tile_rows, op == Opcode::Conv ? d.tile_channels : d.out_c);
+  if (f.weight > p_.weight_buf_bytes / 2 || f.act > p_.act_buf_bytes / 2 || f.acc > p_.acc_buf_bytes / 2) return kErrorTileTooLarge;
+  return kErrorNone;
+}
+
+void Accelerator::plan_layer(const LayerDescriptor& d, LayerStats& st, std::vector<TileJob*>& tiles) {
+  const auto op = static_cast<Opcode>(d.opcode);
+  const uint32_t row_tiles = static_cast<uint32_t>(ceil_div(d.out_h, d.tile_rows));
+  auto make_tile = [&](uint32_t r, std::shared_ptr<WeightSet> ws, bool first, bool last) {
+    auto* t = new TileJob;
+    t->d = &d;
+    t->stats = &st;
+    t->y0 = r * d.tile_rows;
+    t->rows = std::min(d.tile_rows, d.out_h - t->y0);
+    tile_input_rows(d, t->y0, t->rows, t->iy0, t->ih);
+    t->ws = std::move(ws);
+    t->first_use = first;
+    t->last_use = last;
+    tiles.push_back(t);
+  };
+  auto make_ws = [&](uint32_t o0, uint32_t oc) {
+    auto ws = std::make_shared<WeightSet>();
+    ws->o0 = o0;
+    ws->oc = oc;
+    ws->ranges = weight_ranges(d, o0, oc);
+    return ws;
+  };
+  if (op == Opcode::Conv) {
+    const uint32_t ch_tiles = static_cast<uint32_t>(ceil_div(d.out_c, d.tile_channels));
+    auto channel_tile = [&](uint32_t c) { return make_ws(c * d.tile_channels, std::min(d.tile_channels, d.out_c - c * d.tile_channels)); };
+    if ((d.flags & kDescChannelsOuter) || ch_tiles == 1) {
+      for (uint32_t c = 0; c < ch_tiles; ++c) {
+        auto ws = channel_tile(c);
+        for (uint32_t r = 0; r < row_tiles; ++r) make_tile(r, ws, r == 0, r + 1 == row_tiles);
+      }
+    } else {
+      for (uint32_t r = 0; r < row_tiles; ++r)
+        for (uint32_t c = 0; c < ch_tiles; ++c) make_tile(r, channel_tile(c), true, true);
+    }
+  } else if (op == Opcode::Requant) {
+    auto ws = std::make_shared<WeightSet>();
+    ws->oc = (d.flags & kDescPerTensor) ? 1 : d.out_c;
+    ws->ranges.mult = ByteRange{d.mult_addr, 4ull * ws->oc, 0};
+    ws->ranges.bias = ByteRange{d.bias_addr, 8ull * ws->oc, 0};
+    for (uint32_t r = 0; r < row_tiles; ++r) make_tile(r, ws, r == 0, r + 1 == row_tiles);
+  } else {
+    for (uint32_t r = 0; r < row_tiles; ++r) make_tile(r, nullptr, false, false);
+  }
+  tiles.back()->last_of_layer = true;
+  st.tiles = tiles.size();
+}
+
+void Accelerator::loader() {
+  std::vector<DmaEngine::Segment> segs;
+  for (;;) {
+    TileJob* t = to_load_.read();
+    const LayerDescriptor& d = *t->d;
+    const auto op = static_cast<Opcode>(d.opcode);
+    if (t->first_use) {
+      if (op == Opcode::Conv) halves_.weight.wait();
+      const sc_time t0 = sc_time_stamp();
+      WeightSet& ws = *t->ws;
+      segs.clear();
+      ws.raw.resize(ws.ranges.planes.size());
+      for (size_t i = 0; i < ws.ranges.planes.size(); ++i) {
+        ws.raw[i].resize(ws.ranges.planes[i].bytes);
+        segs.push_back({ws.ranges.planes[i].addr, ws.raw[i].data(), ws.ranges.planes[i].bytes});
+      }
+      ws.alpha.resize(ws.ranges.alpha.size() * ws.oc);
+      for (size_t i = 0; i < ws.ranges.alpha.size(); ++i) segs.push_back({ws.ranges.alpha[i].addr, ws.alpha.data() + i * ws.oc, ws.oc});
+      ws.signs.resize(ws.ranges.signs.bytes);
+      segs.push_back({ws.ranges.signs.addr, ws.signs.data(), ws.ranges.signs.bytes});
+      ws.mult.resize(ws.oc);
+      ws.bias.resize(ws.oc);
+      segs.push_back({ws.ranges.mult.addr, reinterpret_cast<uint8_t*>(ws.mult.data()), 4ull * ws.oc});
+      segs.push_back({ws.ranges.bias.addr, reinterpret_cast<uint8_t*>(ws.bias.data()), 8ull * ws.oc});
+      if (!dma.read(segs)) bus_error_ = true;
+      t->stats->weight_read_bytes += ws.ranges.total_bytes();
+      t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
+    }
+    halves_.act.wait();
+    const sc_time t0 = sc_time_stamp();
+    segs.clear();
+    const uint64_t row_bytes = static_cast<uint64_t>(t->ih) * d.in_w;
+    t->act.resize(row_bytes * d.in_c);
+    for (uint32_t c = 0; c < d.in_c; ++c)
+      segs.push_back({d.in_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act.data() + c * row_bytes, row_bytes});
+    if (op == Opcode::Add) {
+      t->act2.resize(row_bytes * d.in_c);
+      for (uint32_t c = 0; c < d.in_c; ++c)
+        segs.push_back({d.in2_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act2.data() + c * row_bytes, row_bytes});
+    }
+    if (!dma.read(segs)) bus_error_ = true;
+    t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
+    loaded_.write(t);
+  }
+}
+
+void Accelerator::storer() {
+  std::vector<DmaEngine::Segment> segs;
+  for (;;) {
+    TileJob* t = processed_.read();
+    const LayerDescriptor& d = *t->d;
+    const sc_time t0 = sc_time_stamp();
+    const uint32_t o0 = static_cast<Opcode>(d.opcode) == Opcode::Conv ? t->ws->o0 : 0;
+    const uint32_t channels = static_cast<uint32_t>(t->out.size() / (static_cast<size_t>(t->rows) * d.out_w));
+    const uint64_t bytes = static_cast<uint64_t>(t->rows) * d.out_w;
+    segs.clear();
+    for (uint32_t c = 0; c < channels; ++c)
+      segs.push_back({d.out_addr + (static_cast<uint64_t>(o0 + c) * d.out_h + t->y0) * d.out_w, t->out.data() + c * bytes, bytes});
+    if (!dma.write(segs)) bus_error_ = true;
+    t->stats->store_cycles += cycles_between(t0, sc_time_stamp(), period_);
+    const bool last = t->last_of_layer;
+    delete t;
+    if (last) {
+      layer_finished_ = true;
+      layer_done_.notify(SC_ZERO_TIME);
+    }
+  }
+}
+
+void Accelerator::control() {
+  using namespace regs;
+  for (;;) {
+    wait(regs.start_event());
+    regs.set_busy();
+    const uint64_t start = cycle();
+    const uint64_t read0 = dma.bytes_read(), write0 = dma.bytes_written();
+    const uint64_t desc_addr = regs.reg(DESC_ADDR_LO) | static_cast<uint64_t>(regs.reg(DESC_ADDR_HI)) << 32;
+    const uint32_t count = regs.reg(DESC_COUNT);
+    descs_.assign(count, LayerDescriptor{});
+    stats_.assign(count, LayerStats{});
+    bus_error_ = false;
+    uint32_t error = kErrorNone, error_index = 0;
+    uint32_t done = 0;
+    for (uint32_t i = 0; i < count && error == kErrorNone; ++i) {
+      LayerDescriptor& d = descs_[i];
+      LayerStats& st = stats_[i];
+      st.index = i;
+      st.start_cycle = cycle();
+      const uint64_t r0 = dma.bytes_read(), w0 = dma.bytes_written();
+      if (!dma.read(desc_addr + static_cast<uint64_t>(i) * kDescriptorBytes, reinterpret_cast<uint8_t*>(&d), sizeof(LayerDescriptor))) {
+        error = kErrorBusError;
+      } else {
+        error = check_descriptor(d);
+      }
+      if (error == kErrorNone && static_cast<Opcode>(d.opcode) == Opcode::Conv && static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor &&
+          p_.programmable_matrix) {
+        // A programmable decryptor loads the layer's M⊕ (N_out x N_in 0/1 bytes) first.
+        std::vector<uint8_t> m(static_cast<size_t>(d.n_out) * d.n_in);
+        if (!dma.read(d.matrix_addr, m.data(), m.size())) error = kErrorBusError;
+        else if (std::any_of(m.begin(), m.end(), [](uint8_t v) { return v > 1; })) error = kErrorBadDescriptor;
+        else decryptor_.set_matrix(XorMatrix::from_bytes(static_cast<int>(d.n_out), static_cast<int>(d.n_in), m.data()));
+        wait(period_ * static_cast<double>(d.n_out));  // one matrix row per cycle
+      }
+      if (error != kErrorNone) {
+        error_index = i;
+        break;
+      }
+      st.op = static_cast<Opcode>(d.opcode);
+      wait(period_ * static_cast<double>(p_.layer_setup_cycles));
+      std::vector<TileJob*> tiles;
+      plan_layer(d, st, tiles);
+      layer_finished_ = false;
+      for (TileJob* t : tiles) to_load_.write(t);
+      while (!layer_finished_) wait(layer_done_);
+      st.end_cycle = cycle();
+      st.dram_read_bytes = dma.bytes_read() - r0;
+      st.dram_write_bytes = dma.bytes_written() - w0;
+      regs.set_reg(DESC_DONE, ++done);
+      if (bus_error_) error = kErrorBusError, error_index = i;
+    }
+    uint64_t pe_busy = 0, macs = 0, bits = 0;
+    for (const auto& s : stats_) pe_busy += s.pe_cycles, macs += s.macs, bits += s.decrypted_bits;
+    regs.set_counter(PERF_CYCLES_LO, cycle() - start);
+    regs.set_counter(PERF_DRAM_READ_LO, dma.bytes_read() - read0);
+    regs.set_counter(PERF_DRAM_WRITE_LO, dma.bytes_written() - write0);
+    regs.set_counter(PERF_PE_BUSY_LO, pe_busy);
+    regs.set_counter(PERF_MACS_LO, macs);
+    regs.set_counter(PERF_DECRYPTED_BITS_LO, bits);
+    stats_.resize(done);
+    regs.finish(error, error_index);
+  }
+}
+
+}  // namespace subbit

@@ -1,0 +1,222 @@
+#include "accel/compute.h"
+
+#include <algorithm>
+
+#include "golden/kernels.h"
+#include "quant/numerics.h"
+#include "quant/weights.h"
+
+namespace subbit {
+
+namespace {
+
+ActType out_type(const LayerDescriptor& d) { return ActType{static_cast<int>(d.out_bits), (d.flags & kDescOutSigned) != 0, 1.0}; }
+int16_t decode(uint8_t b, bool is_signed) { return is_signed ? static_cast<int8_t>(b) : b; }
+uint8_t encode(int32_t v) { return static_cast<uint8_t>(v & 0xFF); }
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+}  // namespace
+
+uint64_t decrypt_weights(const LayerDescriptor& d, const XorMatrix& m, WeightSet& ws) {
+  const uint64_t k = reduction_length(d);
+  const uint64_t s0 = ws.o0 * k / d.n_out, s1 = ceil_div((static_cast<uint64_t>(ws.o0) + ws.oc) * k, d.n_out);
+  const uint64_t slices = s1 - s0;
+  ws.decrypted.assign(ws.raw.size(), std::vector<uint8_t>(bytes_for_bits(slices * d.n_out), 0));
+  ws.decrypted_first_bit = ws.o0 * k - s0 * d.n_out;
+  for (size_t i = 0; i < ws.raw.size(); ++i) {
+    const uint8_t* enc = ws.raw[i].data();
+    const uint64_t first = ws.ranges.planes[i].first_bit;
+    uint8_t* out = ws.decrypted[i].data();
+    for (uint64_t t = 0; t < slices; ++t) {
+      uint32_t x = 0;
+      for (uint32_t c = 0; c < d.n_in; ++c) x |= static_cast<uint32_t>(get_bit(enc, first + t * d.n_in + c)) << c;
+      const uint64_t y = m.decrypt(x);
+      for (uint32_t r = 0; r < d.n_out; ++r)
+        if ((y >> r) & 1u) set_bit(out, t * d.n_out + r, true);
+    }
+  }
+  ws.decrypted_bits = slices * d.n_out * ws.raw.size();
+  return slices * ws.raw.size();
+}
+
+void prepare_passes(const LayerDescriptor& d, WeightSet& ws) {
+  const uint64_t k = reduction_length(d);
+  const uint32_t oc = ws.oc;
+  const auto fmt = static_cast<WeightFormat>(d.weight_format);
+  auto add_pass = [&]() {
+    ws.pass_weights.emplace_back(static_cast<size_t>(oc) * k, 0);
+    ws.pass_scale.emplace_back(oc, 0);
+    ws.effectual.emplace_back(oc, 0);
+    return ws.pass_weights.size() - 1;
+  };
+  ws.pass_weights.clear();
+  ws.pass_scale.clear();
+  ws.effectual.clear();
+  // Bit j (local element o_local*K + k) of plane i, from the raw planes or the decryptor output.
+  auto plane_bit = [&](size_t i, uint64_t j) {
+    return fmt == WeightFormat::Flexor ? get_bit(ws.decrypted[i].data(), ws.decrypted_first_bit + j)
+                                       : get_bit(ws.raw[i].data(), ws.ranges.planes[i].first_bit + j);
+  };
+  auto finish_pass = [&](size_t p) {
+    for (uint32_t o = 0; o < oc; ++o) {
+      const int16_t* w = ws.pass_weights[p].data() + static_cast<size_t>(o) * k;
+      ws.effectual[p][o] = static_cast<uint32_t>(std::count_if(w, w + k, [](int16_t v) { return v != 0; }));
+    }
+  };
+  if (fmt == WeightFormat::Int8) {
+    const size_t p = add_pass();
+    for (uint64_t j = 0; j < oc * k; ++j) ws.pass_weights[p][j] = static_cast<int8_t>(ws.raw[0][j]);
+    std::fill(ws.pass_scale[p].begin(), ws.pass_scale[p].end(), 1);
+    finish_pass(p);
+    return;
+  }
+  if (fmt == WeightFormat::SignedBinary) {
+    const size_t p = add_pass();
+    const uint64_t regions = ceil_div(k, d.region);
+    for (uint32_t o = 0; o < oc; ++o) {
+      for (uint64_t kk = 0; kk < k; ++kk) {
+        const uint64_t j = o * k + kk;
+        if (!get_bit(ws.raw[0].data(), ws.ranges.planes[0].first_bit + j)) continue;
+        const bool positive = get_bit(ws.signs.data(), ws.ranges.signs.first_bit + o * regions + kk / d.region);
+        ws.pass_weights[p][j] = positive ? 1 : -1;
+      }
+      ws.pass_scale[p][o] = ws.alpha[o];
+    }
+    finish_pass(p);
+    return;
+  }
+  if ((d.flags & kDescTernary) && (d.flags & kDescZeroSkip)) {
+    // W = α (b0 + b1) = 2α t with t in {-1, 0, +1}: one pass that skips the zeros.
+    const size_t p = add_pass();
+    for (uint64_t j = 0; j < oc * k; ++j) {
+      const bool b0 = plane_bit(0, j), b1 = plane_bit(1, j);
+      ws.pass_weights[p][j] = b0 == b1 ? (b0 ? 1 : -1) : 0;
+    }
+    for (uint32_t o = 0; o < oc; ++o) ws.pass_scale[p][o] = 2 * ws.alpha[o];
+    finish_pass(p);
+    return;
+  }
+  for (size_t i = 0; i < ws.raw.size(); ++i) {
+    const size_t p = add_pass();
+    for (uint64_t j = 0; j < oc * k; ++j) ws.pass_weights[p][j] = plane_bit(i, j) ? 1 : -1;
+    for (uint32_t o = 0; o < oc; ++o) ws.pass_scale[p][o] = ws.alpha[i * oc + o];
+    finish_pass(p);
+  }
+}
+
+PeTileResult pe_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih,
+                          int pe_rows, int pe_cols, bool zero_skip, std::vector<int16_t>& cols, std::vector<int32_t>& acc) {
+  const int k = static_cast<int>(reduction_length(d));
+  const int ow = static_cast<int>(d.out_w), positions = static_cast<int>(rows) * ow;
+  const bool in_signed = (d.flags & kDescInSigned) != 0;
+  cols.resize(static_cast<size_t>(positions) * k);
+  // im2col over the buffered input rows; positions outside the input are padding (0).
+  int16_t* row = cols.data();
+  for (uint32_t yy = 0; yy < rows; ++yy)
+    for (int x = 0; x < ow; ++x)
+      for (uint32_t c = 0; c < d.in_c; ++c)
+        for (uint32_t ky = 0; ky < d.kh; ++ky) {
+          const int iy = static_cast<int>((y0 + yy) * d.sh + ky) - static_cast<int>(d.ph);
+          for (uint32_t kx = 0; kx < d.kw; ++kx) {
+            const int ix = x * static_cast<int>(d.sw) + static_cast<int>(kx) - static_cast<int>(d.pw);
+            const bool inside = iy >= 0 && iy < static_cast<int>(d.in_h) && ix >= 0 && ix < static_cast<int>(d.in_w);
+            *row++ = inside ? decode(act[(static_cast<size_t>(c) * ih + (iy - iy0)) * d.in_w + ix], in_signed) : 0;
+          }
+        }
+  const uint32_t oc = ws.oc;
+  acc.assign(static_cast<size_t>(oc) * positions, 0);
+  std::vector<int32_t> partial(static_cast<size_t>(oc) * positions);
+  PeTileResult r;
+  const uint64_t p_groups = ceil_div(static_cast<uint64_t>(positions), pe_rows);
+  const bool skipping = zero_skip && (d.flags & kDescZeroSkip);
+  for (size_t pass = 0; pass < ws.pass_weights.size(); ++pass) {
+    dot_block(ws.pass_weights[pass].data(), k, static_cast<int>(oc), cols.data(), positions, partial.data(), positions);
+    for (uint32_t o = 0; o < oc; ++o) {
+      const int32_t scale = ws.pass_scale[pass][o];
+      int32_t* a = acc.data() + static_cast<size_t>(o) * positions;
+      const int32_t* s = partial.data() + static_cast<size_t>(o) * positions;
+      for (int p = 0; p < positions; ++p) a[p] += scale * s[p];  // α scaling once per output per plane
+    }
+    // Each column group of the array spends K cycles per pass (its busiest column's non-zero
+    // count when zero-skipping), plus one for the α multiply.
+    for (uint32_t g = 0; g < oc; g += pe_cols) {
+      const uint32_t end = std::min(oc, g + pe_cols);
+      uint64_t cyc = static_cast<uint64_t>(k);
+      if (skipping) cyc = *std::max_element(ws.effectual[pass].begin() + g, ws.effectual[pass].begin() + end);
+      r.cycles += p_groups * (cyc + 1);
+    }
+    for (uint32_t o = 0; o < oc; ++o) {
+      r.effectual += static_cast<uint64_t>(positions) * ws.effectual[pass][o];
+      r.ops += static_cast<uint64_t>(positions) * (skipping ? ws.effectual[pass][o] : static_cast<uint64_t>(k));
+    }
+  }
+  r.cycles += static_cast<uint64_t>(pe_rows + pe_cols);  // systolic fill and drain
+  r.macs = static_cast<uint64_t>(positions) * oc * k;
+  return r;
+}
+
+PostResult post_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t rows, const std::vector<int32_t>& acc, std::vector<uint8_t>& out) {
+  const ActType t = out_type(d);
+  const bool relu = (d.flags & kDescRelu) != 0;
+  const size_t positions = static_cast<size_t>(rows) * d.out_w;
+  out.resize(positions * ws.oc);
+  for (uint32_t o = 0; o < ws.oc; ++o)
+    for (size_t p = 0; p < positions; ++p)
+      out[o * positions + p] = encode(requantize(acc[o * positions + p], ws.mult[o], ws.bias[o], static_cast<int>(d.shift), relu, t));
+  return PostResult{positions * ws.oc, positions * ws.oc};
+}
+
+PostResult post_pool_tile(const LayerDescriptor& d, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih, std::vector<uint8_t>& out) {
+  const bool is_max = static_cast<Opcode>(d.opcode) == Opcode::MaxPool;
+  const bool in_signed = (d.flags & kDescInSigned) != 0, relu = (d.flags & kDescRelu) != 0;
+  const ActType t = out_type(d);
+  out.resize(static_cast<size_t>(d.out_c) * rows * d.out_w);
+  PostResult r;
+  for (uint32_t c = 0; c < d.out_c; ++c)
+    for (uint32_t yy = 0; yy < rows; ++yy)
+      for (uint32_t x = 0; x < d.out_w; ++x) {
+        int32_t a = is_max ? INT32_MIN : 0;
+        for (uint32_t ky = 0; ky < d.kh; ++ky) {
+          const int iy = static_cast<int>((y0 + yy) * d.sh + ky) - static_cast<int>(d.ph);
+          if (iy < 0 || iy >= static_cast<int>(d.in_h)) continue;
+          for (uint32_t kx = 0; kx < d.kw; ++kx) {
+            const int ix = static_cast<int>(x * d.sw + kx) - static_cast<int>(d.pw);
+            if (ix < 0 || ix >= static_cast<int>(d.in_w)) continue;
+            const int32_t v = decode(act[(static_cast<size_t>(c) * ih + (iy - iy0)) * d.in_w + ix], in_signed);
+            a = is_max ? std::max(a, v) : a + v;
+            ++r.ops;
+          }
+        }
+        const int32_t v = is_max ? a : requantize(a, d.mult_a, 0, static_cast<int>(d.shift), relu, t);
+        out[(static_cast<size_t>(c) * rows + yy) * d.out_w + x] = encode(v);
+      }
+  r.outputs = out.size();
+  return r;
+}
+
+PostResult post_add_tile(const LayerDescriptor& d, uint32_t rows, const uint8_t* a, const uint8_t* b, std::vector<uint8_t>& out) {
+  const bool sa = (d.flags & kDescInSigned) != 0, sb = (d.flags & kDescIn2Signed) != 0, relu = (d.flags & kDescRelu) != 0;
+  const ActType t = out_type(d);
+  const size_t n = static_cast<size_t>(d.out_c) * rows * d.out_w;
+  out.resize(n);
+  for (size_t e = 0; e < n; ++e) {
+    const int64_t v = static_cast<int64_t>(decode(a[e], sa)) * d.mult_a + static_cast<int64_t>(decode(b[e], sb)) * d.mult_b;
+    out[e] = encode(requantize(v, 1, d.bias, static_cast<int>(d.shift), relu, t));
+  }
+  return PostResult{n, n};
+}
+
+PostResult post_requant_tile(const LayerDescriptor& d, uint32_t rows, const uint8_t* act, const std::vector<int32_t>& mult,
+                             const std::vector<int64_t>& bias, std::vector<uint8_t>& out) {
+  const bool s = (d.flags & kDescInSigned) != 0, relu = (d.flags & kDescRelu) != 0, per_tensor = (d.flags & kDescPerTensor) != 0;
+  const ActType t = out_type(d);
+  const size_t hw = static_cast<size_t>(rows) * d.out_w;
+  out.resize(hw * d.out_c);
+  for (uint32_t c = 0; c < d.out_c; ++c) {
+    const size_t ci = per_tensor ? 0 : c;
+    for (size_t e = 0; e < hw; ++e) out[c * hw + e] = encode(requantize(decode(act[c * hw + e], s), mult[ci], bias[ci], static_cast<int>(d.shift), relu, t));
+  }
+  return PostResult{out.size(), out.size()};
+}
+
+}  // namespace subbit

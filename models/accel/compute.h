@@ -1,0 +1,66 @@
+// What the accelerator's units compute on one tile, as plain C++ on the bytes in its buffers. The
+// SystemC modules call these and add time; the RTL co-simulation checks its units against them.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "hwif/descriptor.h"
+#include "hwif/tiling.h"
+#include "quant/xor_matrix.h"
+
+namespace subbit {
+
+// The weights of one output-channel range, as loaded into a weight-buffer half.
+struct WeightSet {
+  uint32_t o0 = 0, oc = 0;
+  int uses = 0;                            // tiles that read it
+  WeightRanges ranges;
+  std::vector<std::vector<uint8_t>> raw;   // per plane: bytes of ranges.planes[i]
+  std::vector<uint8_t> alpha;              // [plane][oc]
+  std::vector<uint8_t> signs;              // bytes of ranges.signs
+  std::vector<int32_t> mult;
+  std::vector<int64_t> bias;
+
+  // Decryptor output (FleXOR): per plane, the decrypted bits of the covering slices, and the bit
+  // index of element o0*K within them.
+  std::vector<std::vector<uint8_t>> decrypted;
+  uint64_t decrypted_first_bit = 0;
+  uint64_t decrypted_bits = 0;  // slices x N_out x planes
+
+  // PE-array view: one pass per bit plane (or one for int8 / zero-skipped ternary and
+  // signed-binary): weights in {-1, 0, +1} (int8 values in int8 mode) and a per-channel scale.
+  std::vector<std::vector<int16_t>> pass_weights;  // [pass][oc][K]
+  std::vector<std::vector<int32_t>> pass_scale;    // [pass][oc]
+  std::vector<std::vector<uint32_t>> effectual;    // [pass][oc]: non-zero weights per channel
+};
+
+// XOR decryption of every plane's covering slices (y = M x mod 2). Returns slices decrypted.
+uint64_t decrypt_weights(const LayerDescriptor& d, const XorMatrix& m, WeightSet& ws);
+// Builds the PE-array passes from the raw (or decrypted) planes.
+void prepare_passes(const LayerDescriptor& d, WeightSet& ws);
+
+struct PeTileResult {
+  uint64_t cycles = 0;      // PE-array cycles
+  uint64_t macs = 0;        // positions x channels x K
+  uint64_t ops = 0;         // add/sub (or MAC) operations issued
+  uint64_t effectual = 0;   // of those, on non-zero weights
+};
+
+// One conv tile: output rows [y0, y0 + rows) x channels [ws.o0, ws.o0 + ws.oc). `act` holds input
+// rows [iy0, iy0 + ih) of every channel (CHW bytes). Writes acc [oc][rows * out_w].
+PeTileResult pe_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih,
+                          int pe_rows, int pe_cols, bool zero_skip, std::vector<int16_t>& cols_scratch, std::vector<int32_t>& acc);
+
+// Post-processing, writing output bytes [channel][rows][out_w] for the tile. Returns elements
+// produced and element-operations (window reads) for timing.
+struct PostResult {
+  uint64_t outputs = 0, ops = 0;
+};
+PostResult post_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t rows, const std::vector<int32_t>& acc, std::vector<uint8_t>& out);
+PostResult post_pool_tile(const LayerDescriptor& d, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih, std::vector<uint8_t>& out);
+PostResult post_add_tile(const LayerDescriptor& d, uint32_t rows, const uint8_t* a, const uint8_t* b, std::vector<uint8_t>& out);
+PostResult post_requant_tile(const LayerDescriptor& d, uint32_t rows, const uint8_t* act, const std::vector<int32_t>& mult,
+                             const std::vector<int64_t>& bias, std::vector<uint8_t>& out);
+
+}  // namespace subbit

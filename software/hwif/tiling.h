@@ -1,0 +1,40 @@
+// What one tile of a layer descriptor touches: the weight byte ranges of an output-channel range,
+// the input rows of an output-row range, and the bytes each buffer half must hold. The hardware
+// model and the driver's lowering share these, so a tile the driver plans is a tile the model
+// accepts.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "hwif/descriptor.h"
+
+namespace subbit {
+
+struct ByteRange {
+  uint64_t addr = 0;     // device address of the first byte
+  uint64_t bytes = 0;
+  uint64_t first_bit = 0;  // bit offset of the range's first element within its first byte's stream
+};
+
+// The weight data of output channels [o0, o0 + oc): one range per plane (or the int8 block, or the
+// signed-binary mask), then α per plane, signed-binary signs, mult and bias.
+struct WeightRanges {
+  std::vector<ByteRange> planes;
+  std::vector<ByteRange> alpha;
+  ByteRange signs, mult, bias;
+  uint64_t total_bytes() const;
+};
+
+uint64_t reduction_length(const LayerDescriptor& d);  // K = in_c * kh * kw
+WeightRanges weight_ranges(const LayerDescriptor& d, uint32_t o0, uint32_t oc);
+
+// Input rows that output rows [y0, y0 + rows) read: [iy0, iy0 + ih), clipped to the input.
+void tile_input_rows(const LayerDescriptor& d, uint32_t y0, uint32_t rows, int& iy0, int& ih);
+
+struct TileFootprint {
+  uint64_t weight = 0, act = 0, acc = 0;
+};
+// Worst case over the layer's tiles of `rows` output rows and `channels` output channels.
+TileFootprint tile_footprint(const LayerDescriptor& d, uint32_t rows, uint32_t channels);
+
+}  // namespace subbit
