@@ -9,4 +9,5 @@ void register_netgen(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_golden(CLI::App& app);
 void register_dram_replay(CLI::App& app);
+void register_run(CLI::App& app);
 }  // namespace subbit::cli

@@ -16,6 +16,7 @@ int sc_main(int argc, char* argv[]) {
   subbit::cli::register_inspect(app);
   subbit::cli::register_golden(app);
   subbit::cli::register_dram_replay(app);
+  subbit::cli::register_run(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

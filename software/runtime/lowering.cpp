@@ -56,7 +56,7 @@ uint32_t act_flags(const ActType& in, const ActType& out) {
 // Largest channel tile (a multiple of the PE columns where possible) and row tile that fit.
 void choose_tiles(LayerDescriptor& d, const HwCaps& hw, const std::string& where) {
   const auto op = static_cast<Opcode>(d.opcode);
-  uint32_t channels = op == Opcode::Conv ? d.out_c : d.out_c;
+  uint32_t channels = d.out_c;
   auto fits = [&](uint32_t rows, uint32_t ch) {
     const TileFootprint f = tile_footprint(d, rows, ch);
     return f.weight <= hw.weight_half() && f.act <= hw.act_half() && f.acc <= hw.acc_half();
@@ -78,6 +78,20 @@ void choose_tiles(LayerDescriptor& d, const HwCaps& hw, const std::string& where
   while (rows < d.out_h && fits(rows + 1, channels)) ++rows;
   d.tile_rows = rows;
   d.tile_channels = channels;
+  if (op == Opcode::Conv && channels < d.out_c) {
+    // Two loop orders; pick the one that moves fewer bytes from DRAM. Rows outer reloads every
+    // channel tile's weights per row tile; channels outer reloads the input rows per channel tile.
+    const uint64_t row_tiles = (d.out_h + rows - 1) / rows, ch_tiles = (d.out_c + channels - 1) / channels;
+    uint64_t weights = 0;
+    for (uint32_t o0 = 0; o0 < d.out_c; o0 += channels) weights += weight_ranges(d, o0, std::min(channels, d.out_c - o0)).total_bytes();
+    uint64_t acts = 0;
+    for (uint32_t y0 = 0; y0 < d.out_h; y0 += rows) {
+      int iy0, ih;
+      tile_input_rows(d, y0, std::min(rows, d.out_h - y0), iy0, ih);
+      acts += static_cast<uint64_t>(ih) * d.in_c * d.in_w;
+    }
+    if (weights + acts * ch_tiles < weights * row_tiles + acts) d.flags |= kDescChannelsOuter;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// A plain device memory for accelerator tests that must not depend on DRAM timing: fixed latency
-// per burst, one burst at a time per data bus (so bandwidth is finite), sparse 4 KiB pages.
+// An ideal device memory: fixed latency and a fixed-bandwidth data bus, no banks, no refresh (the
+// SCALE-Sim assumption). For tests that must not depend on DRAM timing, and as the ideal-memory
+// baseline in reports. Sparse 4 KiB pages; DMI for zero-time host access.
 #pragma once
 #include <systemc>
 #include <tlm>
@@ -9,16 +10,16 @@
 #include <memory>
 #include <unordered_map>
 
-namespace subbit::test {
+namespace subbit {
 
-class SimMemory : public sc_core::sc_module {
+class IdealMemory : public sc_core::sc_module {
  public:
-  tlm_utils::simple_target_socket<SimMemory> socket;
+  tlm_utils::simple_target_socket<IdealMemory> socket;
 
-  SimMemory(sc_core::sc_module_name name, sc_core::sc_time latency, double bytes_per_ns)
+  IdealMemory(sc_core::sc_module_name name, sc_core::sc_time latency, double bytes_per_ns)
       : sc_module(name), socket("socket"), latency_(latency), bytes_per_ns_(bytes_per_ns) {
-    socket.register_b_transport(this, &SimMemory::b_transport);
-    socket.register_transport_dbg(this, &SimMemory::transport_dbg);
+    socket.register_b_transport(this, &IdealMemory::b_transport);
+    socket.register_transport_dbg(this, &IdealMemory::transport_dbg);
   }
 
   void load(uint64_t addr, const uint8_t* data, size_t n) { copy(addr, const_cast<uint8_t*>(data), n, true); }
@@ -61,4 +62,4 @@ class SimMemory : public sc_core::sc_module {
   std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;
 };
 
-}  // namespace subbit::test
+}  // namespace subbit

@@ -1,0 +1,60 @@
+// The simulated platform: host CPU (running the driver), accelerator, device-memory bus and a
+// memory model. The host reaches the accelerator's registers directly and device memory through
+// the bus, which the accelerator's DMA shares.
+#pragma once
+#include <systemc>
+
+#include <memory>
+
+#include "accel/accelerator.h"
+#include "system/bus.h"
+#include "system/ideal_memory.h"
+#include "system/sc_hal.h"
+
+namespace subbit {
+
+struct MemoryModel {
+  virtual ~MemoryModel() = default;
+  virtual tlm::tlm_target_socket<>& socket() = 0;
+  virtual double peak_bytes_per_ns() const = 0;  // theoretical peak, for rooflines
+  virtual std::string describe() const = 0;
+};
+
+class IdealMemoryModel : public MemoryModel {
+ public:
+  IdealMemoryModel(sc_core::sc_time latency, double bytes_per_ns) : mem_("ideal_memory", latency, bytes_per_ns), bytes_per_ns_(bytes_per_ns) {}
+  tlm::tlm_target_socket<>& socket() override { return mem_.socket; }
+  double peak_bytes_per_ns() const override { return bytes_per_ns_; }
+  std::string describe() const override { return "ideal memory, " + std::to_string(bytes_per_ns_) + " GB/s"; }
+
+ private:
+  IdealMemory mem_;
+  double bytes_per_ns_;
+};
+
+class SimSystem {
+ public:
+  static constexpr uint64_t kMemBase = 0x1000;
+  static constexpr uint64_t kMemSize = 3ull << 30;
+
+  SimSystem(const AccelParams& p, std::unique_ptr<MemoryModel> memory)
+      : accel("accel", p), bus("bus"), host("host", kMemBase, kMemSize), memory_(std::move(memory)) {
+    accel.dma.socket.bind(bus.targets);
+    host.mem_bus.bind(bus.targets);
+    bus.memory.bind(memory_->socket());
+    host.reg_bus.bind(accel.regs.socket);
+    accel.irq(irq);
+    host.irq(irq);
+  }
+  const MemoryModel& memory() const { return *memory_; }
+
+  Accelerator accel;
+  MemoryBus bus;
+  HostCpu host;
+  sc_core::sc_signal<bool> irq;
+
+ private:
+  std::unique_ptr<MemoryModel> memory_;
+};
+
+}  // namespace subbit
