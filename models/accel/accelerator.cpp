@@ -31,7 +31,7 @@ void XorDecryptor::run() {
     if (t->first_use && static_cast<Opcode>(d.opcode) == Opcode::Conv) {
       if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) {
         // Each unit turns one N_in-bit slice into N_out weight bits per cycle.
-        const uint64_t slices = decrypt_weights(d, matrix_, *t->ws);
+        const uint64_t slices = decrypt_weights(d, t->matrix ? *t->matrix : matrix_, *t->ws);
         const uint64_t cycles = ceil_div(slices, static_cast<uint64_t>(p_.decrypt_units));
         wait(period_ * static_cast<double>(cycles));
         t->stats->decrypt_cycles += cycles;
@@ -51,16 +51,13 @@ PeArray::PeArray(sc_module_name name, const AccelParams& p, BufferHalves& halves
 }
 
 void PeArray::run() {
-  sc_time idle_since = SC_ZERO_TIME;
-  const LayerStats* layer = nullptr;
+  sc_time idle_since = SC_ZERO_TIME;  // end of the previous conv tile
   for (;;) {
     TileJob* t = in.read();
     if (static_cast<Opcode>(t->d->opcode) == Opcode::Conv) {
       halves_.acc.wait();
-      if (t->stats != layer) {  // first tile of a layer: idle time counts from the layer start
-        layer = t->stats;
-        idle_since = period_ * static_cast<double>(layer->start_cycle);
-      }
+      const sc_time layer_start = period_ * static_cast<double>(t->stats->start_cycle);
+      if (idle_since < layer_start) idle_since = layer_start;
       t->stats->pe_wait_cycles += cycles_between(idle_since, sc_time_stamp(), period_);
       const PeTileResult r = pe_conv_tile(*t->d, *t->ws, t->y0, t->rows, t->act.data(), t->iy0, t->ih, p_.pe_rows, p_.pe_cols, p_.zero_skip, cols_,
                                           t->acc);
@@ -227,6 +224,18 @@ void Accelerator::plan_layer(const LayerDescriptor& d, LayerStats& st, std::vect
   st.tiles = tiles.size();
 }
 
+void Accelerator::wait_for_input(uint32_t layer, uint64_t addr, const LayerDescriptor& d, int iy0, int ih) {
+  const uint64_t begin = addr, end = addr + static_cast<uint64_t>(d.in_c) * d.in_h * d.in_w;
+  for (uint32_t j = layer; j-- > 0;) {
+    const LayerProgress& p = progress_[j];
+    if (p.done || p.out_end <= begin || p.out_begin >= end) continue;
+    // Row by row when the tensor is the producer's output as it is; otherwise (e.g. a flattened
+    // view) the whole producer layer.
+    const bool by_rows = p.out_begin == begin && p.out_c == d.in_c && p.out_h == d.in_h && p.out_w == d.in_w;
+    while (!(p.done || (by_rows && p.rows_complete >= static_cast<uint32_t>(iy0 + ih)))) wait(progress_event_);
+  }
+}
+
 void Accelerator::loader() {
   std::vector<DmaEngine::Segment> segs;
   for (;;) {
@@ -240,21 +249,24 @@ void Accelerator::loader() {
       segs.clear();
       ws.raw.resize(ws.ranges.planes.size());
       for (size_t i = 0; i < ws.ranges.planes.size(); ++i) {
-        ws.raw[i].resize(ws.ranges.planes[i].bytes);
+        ws.raw[i].assign(ws.ranges.planes[i].bytes + kBitPad, 0);
         segs.push_back({ws.ranges.planes[i].addr, ws.raw[i].data(), ws.ranges.planes[i].bytes});
       }
       ws.alpha.resize(ws.ranges.alpha.size() * ws.oc);
       for (size_t i = 0; i < ws.ranges.alpha.size(); ++i) segs.push_back({ws.ranges.alpha[i].addr, ws.alpha.data() + i * ws.oc, ws.oc});
-      ws.signs.resize(ws.ranges.signs.bytes);
+      ws.signs.assign(ws.ranges.signs.bytes + kBitPad, 0);
       segs.push_back({ws.ranges.signs.addr, ws.signs.data(), ws.ranges.signs.bytes});
       ws.mult.resize(ws.oc);
       ws.bias.resize(ws.oc);
       segs.push_back({ws.ranges.mult.addr, reinterpret_cast<uint8_t*>(ws.mult.data()), 4ull * ws.oc});
       segs.push_back({ws.ranges.bias.addr, reinterpret_cast<uint8_t*>(ws.bias.data()), 8ull * ws.oc});
-      if (!dma.read(segs)) bus_error_ = true;
+      if (!dma.read(segs)) note_bus_error(t->stats->index);
       t->stats->weight_read_bytes += ws.ranges.total_bytes();
+      t->stats->dram_read_bytes += ws.ranges.total_bytes();
       t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
     }
+    wait_for_input(t->stats->index, d.in_addr, d, t->iy0, t->ih);
+    if (op == Opcode::Add) wait_for_input(t->stats->index, d.in2_addr, d, t->iy0, t->ih);
     halves_.act.wait();
     const sc_time t0 = sc_time_stamp();
     segs.clear();
@@ -267,7 +279,8 @@ void Accelerator::loader() {
       for (uint32_t c = 0; c < d.in_c; ++c)
         segs.push_back({d.in2_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act2.data() + c * row_bytes, row_bytes});
     }
-    if (!dma.read(segs)) bus_error_ = true;
+    if (!dma.read(segs)) note_bus_error(t->stats->index);
+    t->stats->dram_read_bytes += t->act.size() + t->act2.size();
     t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
     loaded_.write(t);
   }
@@ -285,14 +298,20 @@ void Accelerator::storer() {
     segs.clear();
     for (uint32_t c = 0; c < channels; ++c)
       segs.push_back({d.out_addr + (static_cast<uint64_t>(o0 + c) * d.out_h + t->y0) * d.out_w, t->out.data() + c * bytes, bytes});
-    if (!dma.write(segs)) bus_error_ = true;
+    if (!dma.write(segs)) note_bus_error(t->stats->index);
     t->stats->store_cycles += cycles_between(t0, sc_time_stamp(), period_);
-    const bool last = t->last_of_layer;
-    delete t;
-    if (last) {
-      layer_finished_ = true;
-      layer_done_.notify(SC_ZERO_TIME);
+    t->stats->dram_write_bytes += t->out.size();
+    LayerProgress& lp = progress_[t->stats->index];
+    for (uint32_t y = t->y0; y < t->y0 + t->rows; ++y) lp.row_channels[y] += channels;
+    while (lp.rows_complete < lp.out_h && lp.row_channels[lp.rows_complete] == lp.out_c) ++lp.rows_complete;
+    if (t->last_of_layer) {
+      lp.done = true;
+      t->stats->end_cycle = cycle();
+      ++layers_done_;
+      regs.set_reg(regs::DESC_DONE, layers_done_);
     }
+    delete t;
+    progress_event_.notify(SC_ZERO_TIME);
   }
 }
 
@@ -307,55 +326,61 @@ void Accelerator::control() {
     const uint32_t count = regs.reg(DESC_COUNT);
     descs_.assign(count, LayerDescriptor{});
     stats_.assign(count, LayerStats{});
+    progress_.assign(count, LayerProgress{});
+    layers_done_ = 0;
     bus_error_ = false;
-    uint32_t error = kErrorNone, error_index = 0;
-    uint32_t done = 0;
-    for (uint32_t i = 0; i < count && error == kErrorNone; ++i) {
+    uint32_t error = kErrorNone, error_index = 0, issued = 0;
+    // Layer i+1 is fetched and its tiles issued while layer i still runs; the loader holds each
+    // tile until the input rows it reads have been stored (wait_for_input).
+    for (uint32_t i = 0; i < count; ++i) {
       LayerDescriptor& d = descs_[i];
       LayerStats& st = stats_[i];
       st.index = i;
       st.start_cycle = cycle();
-      const uint64_t r0 = dma.bytes_read(), w0 = dma.bytes_written();
       if (!dma.read(desc_addr + static_cast<uint64_t>(i) * kDescriptorBytes, reinterpret_cast<uint8_t*>(&d), sizeof(LayerDescriptor))) {
         error = kErrorBusError;
       } else {
         error = check_descriptor(d);
       }
+      st.dram_read_bytes += sizeof(LayerDescriptor);
+      std::shared_ptr<const XorMatrix> matrix;
       if (error == kErrorNone && static_cast<Opcode>(d.opcode) == Opcode::Conv && static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor &&
           p_.programmable_matrix) {
-        // A programmable decryptor loads the layer's M⊕ (N_out x N_in 0/1 bytes) first.
+        // A programmable decryptor loads the layer's M⊕ (N_out x N_in 0/1 bytes), one row a cycle.
         std::vector<uint8_t> m(static_cast<size_t>(d.n_out) * d.n_in);
         if (!dma.read(d.matrix_addr, m.data(), m.size())) error = kErrorBusError;
         else if (std::any_of(m.begin(), m.end(), [](uint8_t v) { return v > 1; })) error = kErrorBadDescriptor;
-        else decryptor_.set_matrix(XorMatrix::from_bytes(static_cast<int>(d.n_out), static_cast<int>(d.n_in), m.data()));
-        wait(period_ * static_cast<double>(d.n_out));  // one matrix row per cycle
+        else matrix = std::make_shared<const XorMatrix>(XorMatrix::from_bytes(static_cast<int>(d.n_out), static_cast<int>(d.n_in), m.data()));
+        wait(period_ * static_cast<double>(d.n_out));
       }
       if (error != kErrorNone) {
         error_index = i;
         break;
       }
       st.op = static_cast<Opcode>(d.opcode);
+      LayerProgress& lp = progress_[i];
+      lp.out_begin = d.out_addr;
+      lp.out_end = d.out_addr + static_cast<uint64_t>(d.out_c) * d.out_h * d.out_w;
+      lp.out_c = d.out_c, lp.out_h = d.out_h, lp.out_w = d.out_w;
+      lp.row_channels.assign(d.out_h, 0);
       wait(period_ * static_cast<double>(p_.layer_setup_cycles));
       std::vector<TileJob*> tiles;
       plan_layer(d, st, tiles);
-      layer_finished_ = false;
+      for (TileJob* t : tiles) t->matrix = matrix;
+      ++issued;
       for (TileJob* t : tiles) to_load_.write(t);
-      while (!layer_finished_) wait(layer_done_);
-      st.end_cycle = cycle();
-      st.dram_read_bytes = dma.bytes_read() - r0;
-      st.dram_write_bytes = dma.bytes_written() - w0;
-      regs.set_reg(DESC_DONE, ++done);
-      if (bus_error_) error = kErrorBusError, error_index = i;
     }
+    while (layers_done_ < issued) wait(progress_event_);
     uint64_t pe_busy = 0, macs = 0, bits = 0;
-    for (const auto& s : stats_) pe_busy += s.pe_cycles, macs += s.macs, bits += s.decrypted_bits;
+    for (uint32_t i = 0; i < issued; ++i) pe_busy += stats_[i].pe_cycles, macs += stats_[i].macs, bits += stats_[i].decrypted_bits;
+    if (bus_error_ && (error == kErrorNone || bus_error_layer_ <= error_index)) error = kErrorBusError, error_index = bus_error_layer_;
     regs.set_counter(PERF_CYCLES_LO, cycle() - start);
     regs.set_counter(PERF_DRAM_READ_LO, dma.bytes_read() - read0);
     regs.set_counter(PERF_DRAM_WRITE_LO, dma.bytes_written() - write0);
     regs.set_counter(PERF_PE_BUSY_LO, pe_busy);
     regs.set_counter(PERF_MACS_LO, macs);
     regs.set_counter(PERF_DECRYPTED_BITS_LO, bits);
-    stats_.resize(done);
+    stats_.resize(issued);
     regs.finish(error, error_index);
   }
 }

@@ -45,7 +45,18 @@ struct TileJob {
   std::vector<uint8_t> act, act2;  // activation-buffer half contents
   std::vector<int32_t> acc;        // accumulator-buffer half contents
   std::vector<uint8_t> out;        // post-processed bytes [channel][rows][out_w]
+  std::shared_ptr<const XorMatrix> matrix;  // a programmable decryptor's M⊕ for this layer
   bool last_of_layer = false;
+};
+
+// Which output rows of a layer are in device memory: the read-after-write check that lets the next
+// layer start while this one drains.
+struct LayerProgress {
+  uint64_t out_begin = 0, out_end = 0;
+  uint32_t out_c = 0, out_h = 0, out_w = 0;
+  std::vector<uint32_t> row_channels;  // channels stored per output row
+  uint32_t rows_complete = 0;          // leading rows with every channel stored
+  bool done = false;
 };
 
 struct BufferHalves {
@@ -117,6 +128,7 @@ class Accelerator : public sc_core::sc_module {
   void storer();   // DMA stores of post-processed tiles
   uint32_t check_descriptor(const LayerDescriptor& d) const;
   void plan_layer(const LayerDescriptor& d, LayerStats& st, std::vector<TileJob*>& tiles);
+  void wait_for_input(uint32_t layer, uint64_t addr, const LayerDescriptor& d, int iy0, int ih);
 
   AccelParams p_;
   sc_core::sc_time period_;
@@ -125,9 +137,15 @@ class Accelerator : public sc_core::sc_module {
   XorDecryptor decryptor_;
   PeArray pe_;
   PostProcessor post_;
-  sc_core::sc_event layer_done_;
-  bool layer_finished_ = false;
+  sc_core::sc_event progress_event_;
+  std::vector<LayerProgress> progress_;
+  uint32_t layers_done_ = 0;
   bool bus_error_ = false;
+  uint32_t bus_error_layer_ = 0;  // the first descriptor whose transfer failed
+  void note_bus_error(uint32_t layer) {
+    if (!bus_error_ || layer < bus_error_layer_) bus_error_layer_ = layer;
+    bus_error_ = true;
+  }
   std::vector<LayerStats> stats_;
   std::vector<LayerDescriptor> descs_;
 };

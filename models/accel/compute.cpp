@@ -1,6 +1,7 @@
 #include "accel/compute.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "golden/kernels.h"
 #include "quant/numerics.h"
@@ -15,24 +16,52 @@ int16_t decode(uint8_t b, bool is_signed) { return is_signed ? static_cast<int8_
 uint8_t encode(int32_t v) { return static_cast<uint8_t>(v & 0xFF); }
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+// n <= 32 bits of a packed LSB-first stream starting at bit `bit`. Buffers carry kBitPad spare
+// bytes so the 8-byte read never leaves them.
+inline uint32_t read_bits(const uint8_t* p, uint64_t bit, int n) {
+  uint64_t v;
+  std::memcpy(&v, p + (bit >> 3), 8);
+  return static_cast<uint32_t>((v >> (bit & 7)) & ((n == 32) ? 0xFFFFFFFFull : ((1ull << n) - 1)));
+}
+
+// Writes n <= 57 bits at `bit` (the destination bits must be zero).
+inline void or_bits(uint8_t* p, uint64_t bit, uint64_t value) {
+  uint64_t v;
+  std::memcpy(&v, p + (bit >> 3), 8);
+  v |= value << (bit & 7);
+  std::memcpy(p + (bit >> 3), &v, 8);
+}
+
+// Expands `count` bits starting at `bit` into +1 / -1.
+void expand_signs(const uint8_t* p, uint64_t bit, uint64_t count, int16_t* out) {
+  for (uint64_t j = 0; j < count; j += 32) {
+    const int n = static_cast<int>(std::min<uint64_t>(32, count - j));
+    const uint32_t v = read_bits(p, bit + j, n);
+    for (int t = 0; t < n; ++t) out[j + t] = ((v >> t) & 1u) ? 1 : -1;
+  }
+}
+
 }  // namespace
 
 uint64_t decrypt_weights(const LayerDescriptor& d, const XorMatrix& m, WeightSet& ws) {
   const uint64_t k = reduction_length(d);
   const uint64_t s0 = ws.o0 * k / d.n_out, s1 = ceil_div((static_cast<uint64_t>(ws.o0) + ws.oc) * k, d.n_out);
   const uint64_t slices = s1 - s0;
-  ws.decrypted.assign(ws.raw.size(), std::vector<uint8_t>(bytes_for_bits(slices * d.n_out), 0));
+  ws.decrypted.assign(ws.raw.size(), std::vector<uint8_t>(bytes_for_bits(slices * d.n_out) + kBitPad, 0));
   ws.decrypted_first_bit = ws.o0 * k - s0 * d.n_out;
   for (size_t i = 0; i < ws.raw.size(); ++i) {
     const uint8_t* enc = ws.raw[i].data();
     const uint64_t first = ws.ranges.planes[i].first_bit;
     uint8_t* out = ws.decrypted[i].data();
     for (uint64_t t = 0; t < slices; ++t) {
-      uint32_t x = 0;
-      for (uint32_t c = 0; c < d.n_in; ++c) x |= static_cast<uint32_t>(get_bit(enc, first + t * d.n_in + c)) << c;
+      const uint32_t x = read_bits(enc, first + t * d.n_in, static_cast<int>(d.n_in));
       const uint64_t y = m.decrypt(x);
-      for (uint32_t r = 0; r < d.n_out; ++r)
-        if ((y >> r) & 1u) set_bit(out, t * d.n_out + r, true);
+      if (d.n_out <= 57) {
+        or_bits(out, t * d.n_out, y);
+      } else {
+        or_bits(out, t * d.n_out, y & 0xFFFFFFFFull);
+        or_bits(out, t * d.n_out + 32, y >> 32);
+      }
     }
   }
   ws.decrypted_bits = slices * d.n_out * ws.raw.size();
@@ -98,7 +127,8 @@ void prepare_passes(const LayerDescriptor& d, WeightSet& ws) {
   }
   for (size_t i = 0; i < ws.raw.size(); ++i) {
     const size_t p = add_pass();
-    for (uint64_t j = 0; j < oc * k; ++j) ws.pass_weights[p][j] = plane_bit(i, j) ? 1 : -1;
+    if (fmt == WeightFormat::Flexor) expand_signs(ws.decrypted[i].data(), ws.decrypted_first_bit, oc * k, ws.pass_weights[p].data());
+    else expand_signs(ws.raw[i].data(), ws.ranges.planes[i].first_bit, oc * k, ws.pass_weights[p].data());
     for (uint32_t o = 0; o < oc; ++o) ws.pass_scale[p][o] = ws.alpha[i * oc + o];
     finish_pass(p);
   }

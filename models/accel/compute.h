@@ -11,14 +11,17 @@
 
 namespace subbit {
 
+// Spare zero bytes after every packed bit buffer, so word-wide bit reads stay inside it.
+constexpr size_t kBitPad = 8;
+
 // The weights of one output-channel range, as loaded into a weight-buffer half.
 struct WeightSet {
   uint32_t o0 = 0, oc = 0;
   int uses = 0;                            // tiles that read it
   WeightRanges ranges;
-  std::vector<std::vector<uint8_t>> raw;   // per plane: bytes of ranges.planes[i]
+  std::vector<std::vector<uint8_t>> raw;   // per plane: bytes of ranges.planes[i] (+ kBitPad)
   std::vector<uint8_t> alpha;              // [plane][oc]
-  std::vector<uint8_t> signs;              // bytes of ranges.signs
+  std::vector<uint8_t> signs;              // bytes of ranges.signs (+ kBitPad)
   std::vector<int32_t> mult;
   std::vector<int64_t> bias;
 
