@@ -3,7 +3,9 @@
 #pragma once
 #include <cstdint>
 
+#include "hwif/registers.h"
 #include "quant/xor_matrix.h"
+#include "runtime/lowering.h"
 
 namespace subbit {
 
@@ -21,5 +23,21 @@ struct AccelParams {
   bool zero_skip = true;     // ternary / signed-binary zero-skipping datapath
   int layer_setup_cycles = 16;  // command processor: per descriptor, after the fetch
 };
+
+// What a driver would read from the capability registers of hardware built with `p`.
+inline HwCaps hw_caps(const AccelParams& p) {
+  HwCaps c;
+  c.pe_rows = p.pe_rows, c.pe_cols = p.pe_cols;
+  c.decrypt_units = p.decrypt_units, c.n_in = p.n_in, c.n_out = p.n_out, c.n_tap = p.n_tap;
+  c.programmable_matrix = p.programmable_matrix;
+  c.random_fill = p.fill == XorFill::Random;
+  c.xor_seed = p.xor_seed;
+  c.weight_buf_bytes = p.weight_buf_bytes, c.act_buf_bytes = p.act_buf_bytes, c.acc_buf_bytes = p.acc_buf_bytes;
+  c.act_bits = p.act_bits, c.acc_bits = p.acc_bits, c.alpha_bits = p.alpha_bits;
+  c.clock_mhz = p.clock_mhz;
+  c.features = ~0u;
+  if (!p.zero_skip) c.features &= ~regs::kFeatureZeroSkip;
+  return c;
+}
 
 }  // namespace subbit

@@ -16,11 +16,19 @@ uint64_t cycles_between(const sc_time& a, const sc_time& b, const sc_time& perio
 }
 }  // namespace
 
+void ActivityLog::record(const sc_time& start, const char* unit, const TileJob& t, const std::string& detail) {
+  if (!out_) return;
+  const uint32_t o0 = t.ws && static_cast<Opcode>(t.d->opcode) == Opcode::Conv ? t.ws->o0 : 0;
+  const uint32_t oc = t.ws && static_cast<Opcode>(t.d->opcode) == Opcode::Conv ? t.ws->oc : t.d->out_c;
+  *out_ << static_cast<uint64_t>(start.to_seconds() * 1e9 + 0.5) << ' ' << static_cast<uint64_t>(sc_time_stamp().to_seconds() * 1e9 + 0.5) << ' ' << unit
+        << " layer=" << t.stats->index << " rows=" << t.y0 << '+' << t.rows << " ch=" << o0 << '+' << oc << (detail.empty() ? "" : " ") << detail << '\n';
+}
+
 // ---------------------------------------------------------------- XOR decryption unit
 
-XorDecryptor::XorDecryptor(sc_module_name name, const AccelParams& p)
+XorDecryptor::XorDecryptor(sc_module_name name, const AccelParams& p, ActivityLog& log)
     : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS),
-      matrix_(XorMatrix::generate(p.n_out, p.n_in, p.fill, p.n_tap, p.xor_seed)) {
+      matrix_(XorMatrix::generate(p.n_out, p.n_in, p.fill, p.n_tap, p.xor_seed)), log_(log) {
   SC_THREAD(run);
 }
 
@@ -33,7 +41,9 @@ void XorDecryptor::run() {
         // Each unit turns one N_in-bit slice into N_out weight bits per cycle.
         const uint64_t slices = decrypt_weights(d, t->matrix ? *t->matrix : matrix_, *t->ws);
         const uint64_t cycles = ceil_div(slices, static_cast<uint64_t>(p_.decrypt_units));
+        const sc_time t0 = sc_time_stamp();
         wait(period_ * static_cast<double>(cycles));
+        if (log_.on()) log_.record(t0, "decrypt", *t, "slices=" + std::to_string(slices));
         t->stats->decrypt_cycles += cycles;
         t->stats->decrypted_bits += t->ws->decrypted_bits;
       }
@@ -61,7 +71,9 @@ void PeArray::run() {
       t->stats->pe_wait_cycles += cycles_between(idle_since, sc_time_stamp(), period_);
       const PeTileResult r = pe_conv_tile(*t->d, *t->ws, t->y0, t->rows, t->act.data(), t->iy0, t->ih, p_.pe_rows, p_.pe_cols, p_.zero_skip, cols_,
                                           t->acc);
+      const sc_time t0 = sc_time_stamp();
       wait(period_ * static_cast<double>(r.cycles));
+      if (halves_.log.on()) halves_.log.record(t0, "pe", *t, "macs=" + std::to_string(r.macs) + " effectual=" + std::to_string(r.effectual));
       idle_since = sc_time_stamp();
       t->stats->pe_cycles += r.cycles;
       t->stats->macs += r.macs;
@@ -96,7 +108,9 @@ void PostProcessor::run() {
     }
     // `post_lanes` elements (or window reads, for pooling) per cycle.
     const uint64_t cycles = ceil_div(std::max<uint64_t>(r.ops, 1), static_cast<uint64_t>(p_.post_lanes));
+    const sc_time t0 = sc_time_stamp();
     wait(period_ * static_cast<double>(cycles));
+    if (halves_.log.on()) halves_.log.record(t0, "post", *t, "outputs=" + std::to_string(r.outputs));
     t->stats->post_cycles += cycles;
     if (static_cast<Opcode>(d.opcode) == Opcode::Conv) {
       std::vector<int32_t>().swap(t->acc);
@@ -122,7 +136,7 @@ Accelerator::Accelerator(sc_module_name name, const AccelParams& p)
       decrypted_("decrypted", 2),
       computed_("computed", 2),
       processed_("processed", 2),
-      decryptor_("decryptor", p),
+      decryptor_("decryptor", p, halves_.log),
       pe_("pe_array", p, halves_),
       post_("post", p, halves_) {
   regs.irq(irq);
@@ -164,7 +178,11 @@ uint32_t Accelerator::check_descriptor(const LayerDescriptor& d) const {
         if (!d.region) return kErrorBadDescriptor;
         break;
       case WeightFormat::Flexor:
-        if (d.n_in != static_cast<uint32_t>(p_.n_in) || d.n_out != static_cast<uint32_t>(p_.n_out)) return kErrorDecryptorMismatch;
+        // A hard-wired decryptor has one slice shape; a programmable one takes any N_in up to its
+        // width (the unused matrix columns are zero) at its N_out.
+        if (d.n_out != static_cast<uint32_t>(p_.n_out) || d.n_in > static_cast<uint32_t>(p_.n_in) || d.n_in < 1 ||
+            (!p_.programmable_matrix && d.n_in != static_cast<uint32_t>(p_.n_in)))
+          return kErrorDecryptorMismatch;
         [[fallthrough]];
       case WeightFormat::BitPlanes:
         if (d.q < 1 || d.q > 8 || ((d.flags & kDescTernary) && d.q != 2)) return kErrorBadDescriptor;
@@ -264,6 +282,7 @@ void Accelerator::loader() {
       t->stats->weight_read_bytes += ws.ranges.total_bytes();
       t->stats->dram_read_bytes += ws.ranges.total_bytes();
       t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
+      if (halves_.log.on()) halves_.log.record(t0, "load-weights", *t, "bytes=" + std::to_string(ws.ranges.total_bytes()));
     }
     wait_for_input(t->stats->index, d.in_addr, d, t->iy0, t->ih);
     if (op == Opcode::Add) wait_for_input(t->stats->index, d.in2_addr, d, t->iy0, t->ih);
@@ -282,6 +301,7 @@ void Accelerator::loader() {
     if (!dma.read(segs)) note_bus_error(t->stats->index);
     t->stats->dram_read_bytes += t->act.size() + t->act2.size();
     t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
+    if (halves_.log.on()) halves_.log.record(t0, "load-act", *t, "bytes=" + std::to_string(t->act.size() + t->act2.size()));
     loaded_.write(t);
   }
 }
@@ -301,6 +321,7 @@ void Accelerator::storer() {
     if (!dma.write(segs)) note_bus_error(t->stats->index);
     t->stats->store_cycles += cycles_between(t0, sc_time_stamp(), period_);
     t->stats->dram_write_bytes += t->out.size();
+    if (halves_.log.on()) halves_.log.record(t0, "store", *t, "bytes=" + std::to_string(t->out.size()));
     LayerProgress& lp = progress_[t->stats->index];
     for (uint32_t y = t->y0; y < t->y0 + t->rows; ++y) lp.row_channels[y] += channels;
     while (lp.rows_complete < lp.out_h && lp.row_channels[lp.rows_complete] == lp.out_c) ++lp.rows_complete;

@@ -11,6 +11,7 @@
 #include <tlm>
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -59,8 +60,22 @@ struct LayerProgress {
   bool done = false;
 };
 
+// On-demand activity log (subbit run --trace): one line per unit operation,
+//   <start ns> <end ns> <unit> layer=<descriptor> rows=<y0>+<n> ch=<o0>+<n> <detail>
+// Costs nothing when no stream is set.
+class ActivityLog {
+ public:
+  void set(std::ostream* out) { out_ = out; }
+  bool on() const { return out_ != nullptr; }
+  void record(const sc_core::sc_time& start, const char* unit, const TileJob& t, const std::string& detail);
+
+ private:
+  std::ostream* out_ = nullptr;
+};
+
 struct BufferHalves {
   sc_core::sc_semaphore weight{2}, act{2}, acc{2};
+  ActivityLog log;  // shared by the units
 };
 
 class XorDecryptor : public sc_core::sc_module {
@@ -68,7 +83,7 @@ class XorDecryptor : public sc_core::sc_module {
   SC_HAS_PROCESS(XorDecryptor);
   sc_core::sc_fifo_in<TileJob*> in;
   sc_core::sc_fifo_out<TileJob*> out;
-  XorDecryptor(sc_core::sc_module_name name, const AccelParams& p);
+  XorDecryptor(sc_core::sc_module_name name, const AccelParams& p, ActivityLog& log);
   // A programmable decryptor loads its matrix per layer; a hard-wired one has the seed's.
   void set_matrix(const XorMatrix& m) { matrix_ = m; }
   const XorMatrix& matrix() const { return matrix_; }
@@ -78,6 +93,7 @@ class XorDecryptor : public sc_core::sc_module {
   AccelParams p_;
   sc_core::sc_time period_;
   XorMatrix matrix_;
+  ActivityLog& log_;
 };
 
 class PeArray : public sc_core::sc_module {
@@ -120,6 +136,8 @@ class Accelerator : public sc_core::sc_module {
 
   const AccelParams& params() const { return p_; }
   const std::vector<LayerStats>& layer_stats() const { return stats_; }
+  // Log every unit operation to `out` (nullptr: off).
+  void set_activity_log(std::ostream* out) { halves_.log.set(out); }
   uint64_t cycle() const;
 
  private:

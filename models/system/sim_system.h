@@ -4,6 +4,7 @@
 #pragma once
 #include <systemc>
 
+#include <cstdio>
 #include <memory>
 
 #include "accel/accelerator.h"
@@ -17,28 +18,34 @@ struct MemoryModel {
   virtual ~MemoryModel() = default;
   virtual tlm::tlm_target_socket<>& socket() = 0;
   virtual double peak_bytes_per_ns() const = 0;  // theoretical peak, for rooflines
+  virtual uint64_t capacity() const = 0;
   virtual std::string describe() const = 0;
 };
 
 class IdealMemoryModel : public MemoryModel {
  public:
-  IdealMemoryModel(sc_core::sc_time latency, double bytes_per_ns) : mem_("ideal_memory", latency, bytes_per_ns), bytes_per_ns_(bytes_per_ns) {}
+  IdealMemoryModel(sc_core::sc_time latency, double bytes_per_ns)
+      : mem_("ideal_memory", latency, bytes_per_ns), bytes_per_ns_(bytes_per_ns), latency_ns_(latency.to_seconds() * 1e9) {}
   tlm::tlm_target_socket<>& socket() override { return mem_.socket; }
   double peak_bytes_per_ns() const override { return bytes_per_ns_; }
-  std::string describe() const override { return "ideal memory, " + std::to_string(bytes_per_ns_) + " GB/s"; }
+  uint64_t capacity() const override { return 4ull << 30; }
+  std::string describe() const override {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "ideal memory (%.1f GB/s, %.0f ns)", bytes_per_ns_, latency_ns_);
+    return buf;
+  }
 
  private:
   IdealMemory mem_;
-  double bytes_per_ns_;
+  double bytes_per_ns_, latency_ns_;
 };
 
 class SimSystem {
  public:
   static constexpr uint64_t kMemBase = 0x1000;
-  static constexpr uint64_t kMemSize = 3ull << 30;
 
   SimSystem(const AccelParams& p, std::unique_ptr<MemoryModel> memory)
-      : accel("accel", p), bus("bus"), host("host", kMemBase, kMemSize), memory_(std::move(memory)) {
+      : accel("accel", p), bus("bus"), host("host", kMemBase, memory->capacity() - kMemBase), memory_(std::move(memory)) {
     accel.dma.socket.bind(bus.targets);
     host.mem_bus.bind(bus.targets);
     bus.memory.bind(memory_->socket());

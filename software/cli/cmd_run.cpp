@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -52,6 +53,7 @@ void register_run(CLI::App& app) {
     uint64_t random_seed = 1;
     bool json = false;
     double timeout_ms = 10000;
+    std::string trace;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run full inferences on the TLM model of the accelerator, through the driver");
@@ -66,6 +68,7 @@ void register_run(CLI::App& app) {
   cmd->add_option("--data-dir", a->data_dir, "dataset directory")->capture_default_str();
   cmd->add_option("--timeout-ms", a->timeout_ms, "device-time limit per inference")->capture_default_str();
   cmd->add_flag("--json", a->json, "print JSON");
+  cmd->add_option("--trace", a->trace, "write a transaction log of unit activity (one line per load, decrypt, PE, post, store)");
   cmd->callback([a]() {
     const Network net = load_network(a->network);
     std::vector<std::vector<int16_t>> inputs;
@@ -82,6 +85,13 @@ void register_run(CLI::App& app) {
     }
     Platform plat = make_platform(a->platform);
     SimSystem& sys = *plat.system;
+    std::ofstream trace;
+    if (!a->trace.empty()) {
+      trace.open(a->trace, std::ios::trunc);
+      if (!trace) throw Error(a->trace + ": cannot open for writing (--trace)");
+      trace << "# start_ns end_ns unit layer rows ch detail\n";
+      sys.accel.set_activity_log(&trace);
+    }
     GoldenModel golden(net);
     const size_t out_n = net.output().shape.numel();
     std::vector<int16_t> out(out_n);

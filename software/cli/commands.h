@@ -10,4 +10,5 @@ void register_inspect(CLI::App& app);
 void register_golden(CLI::App& app);
 void register_dram_replay(CLI::App& app);
 void register_run(CLI::App& app);
+void register_trace(CLI::App& app);
 }  // namespace subbit::cli

@@ -1,6 +1,7 @@
 #include "cli/platform.h"
 
 #include "quant/error.h"
+#include "system/arch_params.h"
 
 namespace subbit::cli {
 
@@ -11,12 +12,22 @@ void add_platform_options(CLI::App& cmd, PlatformOptions& o) {
 }
 
 Platform make_platform(const PlatformOptions& o) {
-  AccelParams p;
+  const ArchConfig cfg = load_arch_config(o.config);
+  const AccelParams p = accel_params(cfg);
   Platform plat;
-  if (o.memory != "ideal") throw Error("--memory: only 'ideal' is available in this build");
-  plat.system = std::make_unique<SimSystem>(p, std::make_unique<IdealMemoryModel>(sc_core::sc_time(60, sc_core::SC_NS), 12.8));
-  plat.description = std::to_string(p.pe_rows) + "x" + std::to_string(p.pe_cols) + " PEs at " + std::to_string(static_cast<int>(p.clock_mhz)) +
-                     " MHz, " + plat.system->memory().describe();
+  std::unique_ptr<MemoryModel> memory;
+  if (o.memory == "dram") {
+    memory = std::make_unique<DramMemoryModel>(cfg);
+  } else if (o.memory == "ideal") {
+    // Same peak bandwidth as the configured DRAM, no banks, rows or refresh: the SCALE-Sim view.
+    memory = std::make_unique<IdealMemoryModel>(sc_core::sc_time(50, sc_core::SC_NS), dram::DramParams::from_config(cfg.dram).peak_gbps());
+  } else {
+    throw Error("--memory: expected dram or ideal, got '" + o.memory + "'");
+  }
+  plat.system = std::make_unique<SimSystem>(p, std::move(memory));
+  plat.description = cfg.name + " (" + o.config + "): " + std::to_string(p.pe_rows) + "x" + std::to_string(p.pe_cols) + " PEs at " +
+                     std::to_string(static_cast<int>(p.clock_mhz)) + " MHz, " + plat.system->memory().describe();
+  plat.config = cfg;
   return plat;
 }
 

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/arch_config.h"
 #include "netfile/network.h"
 #include "system/sim_system.h"
 
@@ -12,13 +13,14 @@ namespace subbit::cli {
 
 struct PlatformOptions {
   std::string config = "configs/default.yaml";
-  std::string memory = "ideal";  // dram | ideal
+  std::string memory = "dram";  // dram | ideal
 };
 void add_platform_options(CLI::App& cmd, PlatformOptions& o);
 
 struct Platform {
   std::unique_ptr<SimSystem> system;
   std::string description;
+  ArchConfig config;
 };
 Platform make_platform(const PlatformOptions& o);
 

@@ -158,7 +158,11 @@ void Network::check_structure(size_t i, const std::string& file) {
     case Op::Conv2d:
       check_window(n.window, a.shape, where);
       if (n.weights.cout < 1) throw Error(where + ": out_channels must be >= 1");
-      n.weights.k = a.shape.c * n.window.kh * n.window.kw;
+      {
+        const int64_t k = int64_t{a.shape.c} * n.window.kh * n.window.kw;  // must not wrap in int
+        if (k > INT32_MAX) throw Error(where + ": reduction length K = " + std::to_string(k) + " exceeds 2^31 - 1");
+        n.weights.k = static_cast<int>(k);
+      }
       n.shape = window_output(n.window, a.shape, n.weights.cout);
       break;
     case Op::Linear:
@@ -168,6 +172,8 @@ void Network::check_structure(size_t i, const std::string& file) {
       break;
     case Op::Relu:
     case Op::Flatten:
+      if (n.op == Op::Flatten && a.shape.numel() > static_cast<size_t>(INT32_MAX))
+        throw Error(where + ": flattened length " + std::to_string(a.shape.numel()) + " exceeds 2^31 - 1");
       n.out = a.out;
       n.shape = n.op == Op::Flatten ? Shape{static_cast<int>(a.shape.numel()), 1, 1} : a.shape;
       break;

@@ -38,8 +38,10 @@ class Fields {
   int64_t integer(const std::string& key, int64_t lo, int64_t hi) {
     const json& v = at(key);
     if (!v.is_number_integer()) fail(key, "expected an integer, got " + v.dump());
+    // An unsigned value above INT64_MAX would wrap to a negative int64 (2^64 - 1 -> -1).
+    const bool wraps = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX);
     const int64_t x = v.get<int64_t>();
-    if (x < lo || x > hi) fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + std::to_string(x));
+    if (wraps || x < lo || x > hi) fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + v.dump());
     return x;
   }
   uint64_t unsigned64(const std::string& key) {

@@ -42,11 +42,14 @@ SafetensorsFile read_safetensors(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot open file");
   in.seekg(0, std::ios::end);
-  const uint64_t file_size = static_cast<uint64_t>(in.tellg());
+  const std::streamoff end = in.tellg();
+  if (!in || end < 0) fail("cannot read the file (a directory?)");  // tellg() is -1 for a directory
+  const uint64_t file_size = static_cast<uint64_t>(end);
   in.seekg(0);
   if (file_size < 8) fail("file is " + std::to_string(file_size) + " bytes, too short for a safetensors header length (8 bytes)");
   uint8_t len_bytes[8];
   in.read(reinterpret_cast<char*>(len_bytes), 8);
+  if (!in) fail("cannot read the 8-byte header length");
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | len_bytes[i];
   if (header_len > file_size - 8)

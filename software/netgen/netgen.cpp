@@ -60,7 +60,8 @@ class Builder {
     if (op == Op::AvgPool) {
       n.out = net.nodes[in].out;
       n.rq.shift = 16;
-      n.rq.mult = {static_cast<int32_t>(std::lround(65536.0 / (k * k)))};
+      // A 1-bit output is the sign of the window sum (1/window would give -1 only below a mean of -1/2).
+      n.rq.mult = {n.out.bits == 1 ? 65536 : static_cast<int32_t>(std::lround(65536.0 / (k * k)))};
       n.rq.bias = {0};
     } else {
       r *= 1.3;
@@ -86,6 +87,9 @@ class Builder {
     n.mult_a = 1 << 14;
     n.mult_b = 1 << 14;
     n.rq = Requant{{1}, {0}, 15, relu_for(out)};
+    // 1-bit: (a + b) / 2 ties at 0 when a != b, which rounds to +1 (an OR) and drifts to all +1 over
+    // stacked blocks; every other residual add breaks the tie to -1 instead (an AND).
+    if (out.bits == 1 && adds_++ % 2 == 1) n.rq.bias = {-(int64_t{1} << 14) - 1};
     return push(std::move(n), (rms_[a] + rms_[b]) / 2);
   }
 
@@ -201,6 +205,8 @@ class Builder {
       L.rq.mult[o] = static_cast<int32_t>(std::lround(scale * jitter * std::ldexp(1.0, shift)));
       const double b = (((rng_.next() >> 11) * 0x1.0p-53) - 0.5) * target;
       L.rq.bias[o] = static_cast<int64_t>(std::llround(b * std::ldexp(1.0, shift)));
+      // 1-bit: r = 0 maps to +1, so without this the outputs lean to +1; this makes the output sign(v).
+      if (L.out.bits == 1 && shift > 0) L.rq.bias[o] -= int64_t{1} << (shift - 1);
     }
     rms_[idx] = target;
     return idx;
@@ -209,6 +215,7 @@ class Builder {
   const NetgenOptions& opt_;
   SplitMix64 rng_;
   std::vector<double> rms_;
+  int adds_ = 0;  // residual adds so far
 };
 
 int basic_block(Builder& b, const std::string& name, int in, int cin, int cout, int stride) {

@@ -156,9 +156,11 @@ LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base
             break;
           case Scheme::Flexor: {
             if (!(hw.features & regs::kFeatureFlexor)) throw Error(lw + ": the hardware has no XOR decryption unit");
-            if (w.flexor.n_in != hw.n_in || w.flexor.n_out != hw.n_out)
+            const bool fits = w.flexor.n_out == hw.n_out && (hw.programmable_matrix ? w.flexor.n_in <= hw.n_in : w.flexor.n_in == hw.n_in);
+            if (!fits)
               throw Error(lw + ": FleXOR slices are N_in/N_out = " + std::to_string(w.flexor.n_in) + "/" + std::to_string(w.flexor.n_out) +
-                          ", the decryptor is built for " + std::to_string(hw.n_in) + "/" + std::to_string(hw.n_out));
+                          ", the decryptor is built for " + std::to_string(hw.n_in) + "/" + std::to_string(hw.n_out) +
+                          (hw.programmable_matrix ? " (programmable: N_in up to " + std::to_string(hw.n_in) + ")" : " (hard-wired)"));
             d.weight_format = static_cast<uint32_t>(WeightFormat::Flexor);
             d.n_in = static_cast<uint32_t>(w.flexor.n_in);
             d.n_out = static_cast<uint32_t>(w.flexor.n_out);

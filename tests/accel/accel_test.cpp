@@ -103,7 +103,7 @@ TEST(Accelerator, HardwiredDecryptorRefusesAnotherMatrix) {
   o.scheme = Scheme::Flexor;
   o.xor_seed = 99;
   const Network net = make_network(o);
-  EXPECT_THROW(lower_network(net, caps_of(AccelParams{}), 0x1000, "lenet5"), Error);
+  EXPECT_THROW(lower_network(net, hw_caps(AccelParams{}), 0x1000, "lenet5"), Error);
 }
 
 TEST(Accelerator, ProgrammableDecryptorRunsAnyMatrix) {
@@ -111,6 +111,27 @@ TEST(Accelerator, ProgrammableDecryptorRunsAnyMatrix) {
   o.scheme = Scheme::Flexor;
   o.xor_seed = 99;
   o.explicit_matrix = true;
+  AccelParams p;
+  p.programmable_matrix = true;
+  expect_bit_exact(make_network(o), p);
+}
+
+TEST(Accelerator, ProgrammableDecryptorRunsNarrowerSlices) {
+  for (int n_in : {12, 8}) {  // 0.6 and 0.4 bits per weight on a 16/20 decryptor
+    NetgenOptions o;
+    o.network = "resnet20";
+    o.scheme = Scheme::Flexor;
+    o.n_in = n_in;
+    AccelParams p;
+    p.programmable_matrix = true;
+    EXPECT_NO_THROW(lower_network(make_network(o), hw_caps(p), 0x1000, "resnet20"));
+    AccelParams hardwired;
+    EXPECT_THROW(lower_network(make_network(o), hw_caps(hardwired), 0x1000, "resnet20"), Error);
+  }
+  NetgenOptions o;
+  o.network = "resnet20";
+  o.scheme = Scheme::Flexor;
+  o.n_in = 8;
   AccelParams p;
   p.programmable_matrix = true;
   expect_bit_exact(make_network(o), p);

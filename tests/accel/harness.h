@@ -17,20 +17,6 @@
 
 namespace subbit::test {
 
-inline HwCaps caps_of(const AccelParams& p) {
-  HwCaps c;
-  c.pe_rows = p.pe_rows, c.pe_cols = p.pe_cols;
-  c.decrypt_units = p.decrypt_units, c.n_in = p.n_in, c.n_out = p.n_out, c.n_tap = p.n_tap;
-  c.programmable_matrix = p.programmable_matrix;
-  c.random_fill = p.fill == XorFill::Random;
-  c.xor_seed = p.xor_seed;
-  c.weight_buf_bytes = p.weight_buf_bytes, c.act_buf_bytes = p.act_buf_bytes, c.acc_buf_bytes = p.acc_buf_bytes;
-  c.act_bits = p.act_bits;
-  c.features = ~0u;
-  if (!p.zero_skip) c.features &= ~regs::kFeatureZeroSkip;
-  return c;
-}
-
 class Host : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(Host);
@@ -98,7 +84,7 @@ struct RunResult {
 inline RunResult run_and_compare(const Network& net, const std::vector<int16_t>& x, const AccelParams& p,
                                  std::function<void(LoweredNetwork&)> tamper = nullptr) {
   System sys(p);
-  const LoweredNetwork L0 = lower_network(net, caps_of(p), 0x1000, net.name);
+  const LoweredNetwork L0 = lower_network(net, hw_caps(p), 0x1000, net.name);
   LoweredNetwork L = L0;
   if (tamper) tamper(L);
   for (const auto& seg : L.image) sys.mem.load(seg.addr, seg.bytes.data(), seg.bytes.size());

@@ -1,0 +1,389 @@
+#include "config/arch_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "dram/address_mapper.h"
+#include "quant/error.h"
+
+namespace subbit {
+
+const char* xor_matrix_kind_name(XorMatrixKind k) {
+  return k == XorMatrixKind::Hardwired ? "hardwired" : "programmable";
+}
+
+const dram::DramSpec& ArchConfig::dram_spec() const {
+  const dram::DramSpec* s = dram::find_dram_preset(dram.preset);
+  if (!s) throw Error(source + ": unknown DRAM preset '" + dram.preset + "'");
+  return *s;
+}
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += sep;
+    out += s;
+  }
+  return out;
+}
+
+// What a node holds, for "got ..." in messages.
+std::string got(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  if (n.IsScalar()) return "\"" + n.Scalar() + "\"";
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a mapping";
+  return "an unsupported value";
+}
+
+bool parse_int(const std::string& s, int64_t* out) {
+  if (s.empty()) return false;
+  const char* p = s.c_str();
+  bool neg = false;
+  if (*p == '+' || *p == '-') neg = *p++ == '-';
+  int base = 10;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    base = 16;
+    p += 2;
+  }
+  if (!*p) return false;
+  for (const char* q = p; *q; ++q)
+    if (!(base == 16 ? std::isxdigit(static_cast<unsigned char>(*q)) : std::isdigit(static_cast<unsigned char>(*q))))
+      return false;
+  errno = 0;
+  const unsigned long long v = std::strtoull(p, nullptr, base);
+  if (errno == ERANGE || v > (neg ? 0x8000000000000000ULL : 0x7fffffffffffffffULL)) return false;
+  *out = neg ? -int64_t(v) : int64_t(v);
+  return true;
+}
+
+bool parse_u64(const std::string& s, uint64_t* out) {
+  if (s.empty() || s[0] == '-' || s[0] == '+') return false;
+  const char* p = s.c_str();
+  int base = 10;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    base = 16;
+    p += 2;
+  }
+  if (!*p) return false;
+  for (const char* q = p; *q; ++q)
+    if (!(base == 16 ? std::isxdigit(static_cast<unsigned char>(*q)) : std::isdigit(static_cast<unsigned char>(*q))))
+      return false;
+  errno = 0;
+  *out = std::strtoull(p, nullptr, base);
+  return errno != ERANGE;
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string source) : src_(std::move(source)) {}
+
+  [[noreturn]] void fail(const YAML::Mark& m, const std::string& field, const std::string& what) const {
+    std::string loc = src_;
+    if (!m.is_null()) loc += ":" + std::to_string(m.line + 1);
+    throw Error(loc + ": field '" + field + "': " + what);
+  }
+  // Errors about a value are reported at the line of its key (an empty value's own mark points
+  // past it; a nested mapping starts on the next line).
+  [[noreturn]] void fail_at(const YAML::Node& n, const std::string& field, const std::string& what) const {
+    const auto it = key_marks_.find(field);
+    fail(it != key_marks_.end() ? it->second : n.Mark(), field, what);
+  }
+
+  // `n` (at `path`) must be a mapping whose keys are all in `keys`; no duplicates.
+  void check_map(const YAML::Node& n, const std::string& path, const std::vector<std::string>& keys) {
+    if (!n.IsMap())
+      fail_at(n, path, "expected a mapping with keys " + join(keys) + ", got " + got(n));
+    std::set<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const YAML::Node k = it->first;
+      const std::string name = k.IsScalar() ? k.Scalar() : std::string("?");
+      const std::string field = path.empty() ? name : path + "." + name;
+      if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
+        std::string msg = "unknown key (expected one of: " + join(keys) + ")";
+        std::string best;
+        size_t best_d = 3;
+        for (const auto& c : keys) {
+          const size_t d = edit_distance(name, c);
+          if (d < best_d) best_d = d, best = c;
+        }
+        if (!best.empty()) msg += "; did you mean '" + best + "'?";
+        fail(k.Mark(), field, msg);
+      }
+      if (!seen.insert(name).second) fail(k.Mark(), field, "duplicate key");
+      key_marks_[field] = k.Mark();
+    }
+  }
+
+  // The value of `key` in mapping `map`; a missing required key is an error at `at`, the line of
+  // the mapping's own key (no line for the top level).
+  YAML::Node get(const YAML::Node& map, const std::string& path, const std::string& key, bool required,
+                 const YAML::Mark& at) {
+    const YAML::Node v = map[key];
+    if (!v.IsDefined() && required) fail(at, field(path, key), "missing required key");
+    return v;
+  }
+
+  // Where `key` is written inside mapping `map`.
+  static YAML::Mark key_mark(const YAML::Node& map, const std::string& key) {
+    for (auto it = map.begin(); it != map.end(); ++it)
+      if (it->first.IsScalar() && it->first.Scalar() == key) return it->first.Mark();
+    return YAML::Mark::null_mark();
+  }
+
+  static std::string field(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+  std::string scalar(const YAML::Node& v, const std::string& f, const std::string& expected) {
+    if (!v.IsScalar()) fail_at(v, f, expected + ", got " + got(v));
+    return v.Scalar();
+  }
+
+  static std::string range_text(int64_t lo, int64_t hi) {
+    if (lo == 1) return "a positive integer ≤ " + std::to_string(hi);
+    return "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+  }
+
+  uint32_t integer(const YAML::Node& v, const std::string& f, int64_t lo, int64_t hi, const std::string& note = "") {
+    const std::string expected = "expected " + range_text(lo, hi) + note;
+    const std::string s = scalar(v, f, expected);
+    int64_t x;
+    if (!parse_int(s, &x) || x < lo || x > hi) fail_at(v, f, expected + ", got " + got(v));
+    return uint32_t(x);
+  }
+
+  uint32_t pow2(const YAML::Node& v, const std::string& f, int64_t lo, int64_t hi) {
+    const std::string expected = "expected a power of two from " + std::to_string(lo) + " to " + std::to_string(hi);
+    const std::string s = scalar(v, f, expected);
+    int64_t x;
+    if (!parse_int(s, &x) || x < lo || x > hi || (x & (x - 1)) != 0) fail_at(v, f, expected + ", got " + got(v));
+    return uint32_t(x);
+  }
+
+  double number(const YAML::Node& v, const std::string& f, double hi, const std::string& unit) {
+    const std::string expected = "expected a number > 0 and ≤ " + std::to_string(int64_t(hi)) + " (" + unit + ")";
+    const std::string s = scalar(v, f, expected);
+    char* end = nullptr;
+    errno = 0;
+    const double x = s.empty() ? NAN : std::strtod(s.c_str(), &end);
+    if (s.empty() || errno == ERANGE || *end != '\0' || !std::isfinite(x) || x <= 0 || x > hi)
+      fail_at(v, f, expected + ", got " + got(v));
+    return x;
+  }
+
+  bool boolean(const YAML::Node& v, const std::string& f) {
+    const std::string s = scalar(v, f, "expected true or false");
+    if (s == "true") return true;
+    if (s == "false") return false;
+    fail_at(v, f, "expected true or false, got " + got(v));
+  }
+
+  // One of `choices` (exact spelling); returns its index.
+  size_t choice(const YAML::Node& v, const std::string& f, const std::vector<std::string>& choices) {
+    const std::string expected = "expected one of " + join(choices);
+    const std::string s = scalar(v, f, expected);
+    for (size_t i = 0; i < choices.size(); ++i)
+      if (s == choices[i]) return i;
+    fail_at(v, f, expected + ", got " + got(v));
+  }
+
+  std::string name(const YAML::Node& v, const std::string& f) {
+    const std::string expected = "expected a name of 1 to 64 letters, digits, '_', '-' or '.'";
+    const std::string s = scalar(v, f, expected);
+    bool ok = !s.empty() && s.size() <= 64;
+    for (char c : s) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
+    if (!ok) fail_at(v, f, expected + ", got " + got(v));
+    return s;
+  }
+
+  ArchConfig load(const YAML::Node& root) {
+    ArchConfig c;
+    c.source = src_;
+    if (!root.IsDefined() || root.IsNull())
+      throw Error(src_ + ": expected a mapping with the architecture fields, got an empty document");
+    if (!root.IsMap())
+      throw Error(src_ + ":" + std::to_string(root.Mark().line + 1) +
+                  ": expected a mapping with the architecture fields at the top level, got " + got(root));
+    const YAML::Mark top = YAML::Mark::null_mark();
+    check_map(root, "", {"name", "clock_mhz", "pe_array", "act_bits", "acc_bits", "alpha_bits", "decryptor",
+                         "buffers", "dram"});
+    c.name = name(get(root, "", "name", true, top), "name");
+    c.clock_mhz = number(get(root, "", "clock_mhz", true, top), "clock_mhz", 5000, "MHz");
+
+    const YAML::Node pe = get(root, "", "pe_array", true, top);
+    const YAML::Mark pe_at = key_mark(root, "pe_array");
+    check_map(pe, "pe_array", {"rows", "cols"});
+    c.pe_array.rows = integer(get(pe, "pe_array", "rows", true, pe_at), "pe_array.rows", 1, 256);
+    c.pe_array.cols = integer(get(pe, "pe_array", "cols", true, pe_at), "pe_array.cols", 1, 256);
+
+    c.act_bits = integer(get(root, "", "act_bits", true, top), "act_bits", 1, 16);
+    c.acc_bits = integer(get(root, "", "acc_bits", true, top), "acc_bits", 8, 64);
+    if (YAML::Node v = get(root, "", "alpha_bits", false, top); v.IsDefined())
+      c.alpha_bits = integer(v, "alpha_bits", 1, 32);
+
+    const YAML::Node dec = get(root, "", "decryptor", true, top);
+    const YAML::Mark dec_at = key_mark(root, "decryptor");
+    check_map(dec, "decryptor", {"units", "n_in", "n_out", "n_tap", "matrix", "seed"});
+    DecryptorConfig& d = c.decryptor;
+    d.units = integer(get(dec, "decryptor", "units", true, dec_at), "decryptor.units", 1, 256);
+    d.n_out = integer(get(dec, "decryptor", "n_out", true, dec_at), "decryptor.n_out", 1, 64);
+    d.n_in = integer(get(dec, "decryptor", "n_in", true, dec_at), "decryptor.n_in", 1, std::min<int64_t>(32, d.n_out),
+                     d.n_out < 32 ? " (n_in ≤ n_out = " + std::to_string(d.n_out) + ")" : "");
+    d.n_tap = integer(get(dec, "decryptor", "n_tap", true, dec_at), "decryptor.n_tap", 1, d.n_in,
+                      " (n_tap ≤ n_in = " + std::to_string(d.n_in) + ")");
+    d.matrix = choice(get(dec, "decryptor", "matrix", true, dec_at), "decryptor.matrix", {"hardwired", "programmable"}) == 0
+                   ? XorMatrixKind::Hardwired
+                   : XorMatrixKind::Programmable;
+    {
+      const YAML::Node v = dec["seed"];
+      if (!v.IsDefined() && d.matrix == XorMatrixKind::Hardwired)
+        fail(dec_at, "decryptor.seed", "missing required key (a hard-wired matrix is generated from its seed)");
+      if (v.IsDefined()) {
+        const std::string expected = "expected a non-negative integer < 2^64";
+        const std::string s = scalar(v, "decryptor.seed", expected);
+        if (!parse_u64(s, &d.seed)) fail_at(v, "decryptor.seed", expected + ", got " + got(v));
+      }
+    }
+
+    const YAML::Node buf = get(root, "", "buffers", true, top);
+    const YAML::Mark buf_at = key_mark(root, "buffers");
+    check_map(buf, "buffers", {"weight_kib", "activation_kib", "accumulator_kib", "banks", "double_buffered"});
+    BufferConfig& b = c.buffers;
+    b.weight_kib = integer(get(buf, "buffers", "weight_kib", true, buf_at), "buffers.weight_kib", 1, 65536);
+    b.activation_kib = integer(get(buf, "buffers", "activation_kib", true, buf_at), "buffers.activation_kib", 1, 65536);
+    b.accumulator_kib = integer(get(buf, "buffers", "accumulator_kib", true, buf_at), "buffers.accumulator_kib", 1, 65536);
+    if (YAML::Node v = buf["banks"]; v.IsDefined()) b.banks = pow2(v, "buffers.banks", 1, 64);
+    if (YAML::Node v = buf["double_buffered"]; v.IsDefined()) b.double_buffered = boolean(v, "buffers.double_buffered");
+
+    const YAML::Node dr = get(root, "", "dram", true, top);
+    const YAML::Mark dr_at = key_mark(root, "dram");
+    check_map(dr, "dram", {"standard", "preset", "channels", "address_mapping", "scheduler", "page_policy",
+                           "request_buffer_size"});
+    DramConfig& m = c.dram;
+    m.standard = choice(get(dr, "dram", "standard", true, dr_at), "dram.standard", {"DDR4", "LPDDR4"}) == 0
+                     ? dram::Standard::DDR4
+                     : dram::Standard::LPDDR4;
+    {
+      const YAML::Node v = get(dr, "dram", "preset", true, dr_at);
+      const std::string names = dram::dram_preset_names(m.standard);
+      const std::string expected =
+          std::string(m.standard == dram::Standard::LPDDR4 ? "expected an " : "expected a ") +
+          dram::standard_name(m.standard) + " preset (one of " + names + ")";
+      m.preset = scalar(v, "dram.preset", expected);
+      const dram::DramSpec* s = dram::find_dram_preset(m.preset);
+      if (!s) fail_at(v, "dram.preset", expected + ", got " + got(v));
+      if (s->standard != m.standard)
+        fail_at(v, "dram.preset", expected + ", got " + got(v) + " (" + (s->standard == dram::Standard::LPDDR4 ? "an " : "a ") +
+                    dram::standard_name(s->standard) + " preset)");
+    }
+    m.channels = pow2(get(dr, "dram", "channels", true, dr_at), "dram.channels", 1, 16);
+    if (YAML::Node v = dr["address_mapping"]; v.IsDefined()) {
+      m.address_mapping = scalar(v, "dram.address_mapping", "expected an address mapping such as RoBaRaCoCh");
+      const std::string err = dram::AddressMapper::validate(*dram::find_dram_preset(m.preset), m.channels, m.address_mapping);
+      if (!err.empty()) fail_at(v, "dram.address_mapping", err);
+    } else {
+      const std::string err = dram::AddressMapper::validate(*dram::find_dram_preset(m.preset), m.channels, m.address_mapping);
+      if (!err.empty()) fail(dr_at, "dram.address_mapping", "the default mapping does not fit: " + err);
+    }
+    if (YAML::Node v = dr["scheduler"]; v.IsDefined())
+      m.scheduler = choice(v, "dram.scheduler", {"fr-fcfs", "fcfs"}) == 0 ? dram::SchedulerKind::FrFcfs
+                                                                         : dram::SchedulerKind::Fcfs;
+    if (YAML::Node v = dr["page_policy"]; v.IsDefined())
+      m.page_policy = choice(v, "dram.page_policy", {"open", "closed"}) == 0 ? dram::PagePolicyKind::Open
+                                                                            : dram::PagePolicyKind::Closed;
+    if (YAML::Node v = dr["request_buffer_size"]; v.IsDefined())
+      m.request_buffer_size = integer(v, "dram.request_buffer_size", 1, 1024);
+    return c;
+  }
+
+ private:
+  std::string src_;
+  std::map<std::string, YAML::Mark> key_marks_;  // dotted field -> where its key is written
+};
+
+}  // namespace
+
+ArchConfig parse_arch_config(const std::string& text, const std::string& source_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    std::string loc = source_name;
+    if (!e.mark.is_null()) loc += ":" + std::to_string(e.mark.line + 1);
+    throw Error(loc + ": YAML syntax error: " + e.msg);
+  }
+  return Loader(source_name).load(root);
+}
+
+ArchConfig load_arch_config(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open architecture config");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse_arch_config(ss.str(), path);
+}
+
+std::string arch_config_to_yaml(const ArchConfig& c) {
+  YAML::Emitter e;
+  e << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << c.name;
+  e << YAML::Key << "clock_mhz" << YAML::Value << c.clock_mhz;
+  e << YAML::Key << "pe_array" << YAML::Value << YAML::BeginMap << YAML::Key << "rows" << YAML::Value << c.pe_array.rows
+    << YAML::Key << "cols" << YAML::Value << c.pe_array.cols << YAML::EndMap;
+  e << YAML::Key << "act_bits" << YAML::Value << c.act_bits;
+  e << YAML::Key << "acc_bits" << YAML::Value << c.acc_bits;
+  e << YAML::Key << "alpha_bits" << YAML::Value << c.alpha_bits;
+  e << YAML::Key << "decryptor" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "units" << YAML::Value << c.decryptor.units;
+  e << YAML::Key << "n_in" << YAML::Value << c.decryptor.n_in;
+  e << YAML::Key << "n_out" << YAML::Value << c.decryptor.n_out;
+  e << YAML::Key << "n_tap" << YAML::Value << c.decryptor.n_tap;
+  e << YAML::Key << "matrix" << YAML::Value << xor_matrix_kind_name(c.decryptor.matrix);
+  e << YAML::Key << "seed" << YAML::Value << c.decryptor.seed;
+  e << YAML::EndMap;
+  e << YAML::Key << "buffers" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "weight_kib" << YAML::Value << c.buffers.weight_kib;
+  e << YAML::Key << "activation_kib" << YAML::Value << c.buffers.activation_kib;
+  e << YAML::Key << "accumulator_kib" << YAML::Value << c.buffers.accumulator_kib;
+  e << YAML::Key << "banks" << YAML::Value << c.buffers.banks;
+  e << YAML::Key << "double_buffered" << YAML::Value << c.buffers.double_buffered;
+  e << YAML::EndMap;
+  e << YAML::Key << "dram" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "standard" << YAML::Value << dram::standard_name(c.dram.standard);
+  e << YAML::Key << "preset" << YAML::Value << c.dram.preset;
+  e << YAML::Key << "channels" << YAML::Value << c.dram.channels;
+  e << YAML::Key << "address_mapping" << YAML::Value << c.dram.address_mapping;
+  e << YAML::Key << "scheduler" << YAML::Value << dram::scheduler_name(c.dram.scheduler);
+  e << YAML::Key << "page_policy" << YAML::Value << dram::page_policy_name(c.dram.page_policy);
+  e << YAML::Key << "request_buffer_size" << YAML::Value << c.dram.request_buffer_size;
+  e << YAML::EndMap;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+}  // namespace subbit
