@@ -13,6 +13,7 @@ namespace subbit {
 class GoldenModel {
  public:
   explicit GoldenModel(const Network& net);
+  GoldenModel(Network&&) = delete;  // it keeps a reference: the network must outlive it
 
   // One inference. `input` holds input().shape.numel() values in CHW order, each within the input
   // type's range. Every node's output stays available until the next run().

@@ -143,7 +143,8 @@ void Network::check_structure(size_t i, const std::string& file) {
     if (nodes[j].name == n.name) throw Error(where + ": name used twice");
   if (i == 0) {
     if (n.op != Op::Input) throw Error(where + ": the first node must be the input");
-    if (n.shape.c < 1 || n.shape.h < 1 || n.shape.w < 1) throw Error(where + ": input shape must be positive, got " + n.shape.to_string());
+    if (n.shape.c < 1 || n.shape.h < 1 || n.shape.w < 1 || n.shape.numel() > kMaxActivationElements)
+      throw Error(where + ": input shape must be positive and hold at most 2^28 elements, got " + n.shape.to_string());
     check_act(n.out, where);
     return;
   }
@@ -198,6 +199,8 @@ void Network::check_structure(size_t i, const std::string& file) {
       break;
   }
   check_act(n.out, where);
+  if (n.shape.c < 1 || n.shape.h < 1 || n.shape.w < 1 || n.shape.numel() > kMaxActivationElements)
+    throw Error(where + ": output shape " + n.shape.to_string() + " must be positive and hold at most 2^28 elements");
 }
 
 void Network::check_tensors(size_t i, const std::string& file) const {

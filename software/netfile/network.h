@@ -13,6 +13,9 @@ namespace subbit {
 enum class Op { Input, Conv2d, Linear, Relu, MaxPool, AvgPool, Add, Flatten, Requant };
 const char* op_name(Op op);
 
+// Largest activation tensor the loader accepts (256 Mi elements): no consumer allocates more.
+constexpr size_t kMaxActivationElements = size_t{1} << 28;
+
 struct Shape {
   int c = 0, h = 1, w = 1;
   size_t numel() const { return static_cast<size_t>(c) * h * w; }

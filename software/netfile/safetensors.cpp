@@ -120,7 +120,10 @@ SafetensorsFile read_safetensors(const std::string& path) {
   // safetensors' own rule: the tensors tile the data section exactly, no overlap and no hole.
   std::vector<std::pair<size_t, const std::string*>> order;
   for (const auto& [name, t] : f.tensors) order.emplace_back(t.begin, &name);
-  std::sort(order.begin(), order.end());
+  // By (begin, end), so the report does not depend on where the names live in memory.
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : f.tensors.at(*a.second).end < f.tensors.at(*b.second).end;
+  });
   size_t cursor = 0;
   const std::string* prev = nullptr;
   for (const auto& [begin, name] : order) {

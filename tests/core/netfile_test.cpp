@@ -713,7 +713,8 @@ TEST_F(NetFile, ReductionLengthOverflowIsRejected) {
 }
 
 TEST_F(NetFile, FlattenedLengthOverflowIsRejected) {
-  // 2048 x 1024 x 1024 = 2^31 elements: flatten's inferred channel count does not fit an int.
+  // 2048 x 1024 x 1024 = 2^31 elements: flatten's inferred channel count would not fit an int. The
+  // activation-size cap (2^28 elements) rejects the input before flatten is reached.
   const std::string p = with_graph("flatwrap", [](json& g) {
     json in = ct::node_of(g, "input");
     in["shape"] = {2048, 1024, 1024};
@@ -722,7 +723,7 @@ TEST_F(NetFile, FlattenedLengthOverflowIsRejected) {
   RawFile r = ct::parse_raw(ct::read_bytes(p));
   const std::string p2 = put("flatwrap2", ct::relayout(r.header["__metadata__"], {}));
   const std::string what = ct::error_of([&] { load_network(p2); });
-  EXPECT_NE(what.find(p2 + ": node 'flat' (flatten)"), std::string::npos) << what;
+  EXPECT_NE(what.find(p2 + ": node 'input' (input): input shape must be positive and hold at most 2^28 elements"), std::string::npos) << what;
 }
 
 // ---- Network::validate on hand-made networks ----
@@ -782,6 +783,29 @@ TEST(NetworkValidate, ShapesAndAccounting) {
   const double sub = (108 * 2.0 + 20 * (2.0 * 3 / 7) + 15 * 1.5) / (108 + 20 + 15);
   EXPECT_NEAR(n.sub_byte_bits_per_weight(), sub, 1e-12);
   EXPECT_NEAR(n.bits_per_weight(), (54 * 8.0 + 108 * 2.0 + 20 * (2.0 * 3 / 7) + 15 * 1.5) / 197, 1e-12);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(NetFileLimits, ActivationLargerThan2To28ElementsIsRejected) {
+  subbit::Network net;
+  net.name = "huge";
+  subbit::Node in;
+  in.name = "input";
+  in.op = subbit::Op::Input;
+  in.shape = subbit::Shape{1 << 10, 1 << 10, 1 << 10};
+  in.out = subbit::ActType{8, false, 1.0 / 255};
+  net.nodes.push_back(in);
+  try {
+    net.validate("huge.safetensors");
+    FAIL() << "a 2^30-element input was accepted";
+  } catch (const subbit::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 2^28 elements"), std::string::npos) << e.what();
+  }
+  net.nodes[0].shape = subbit::Shape{1 << 8, 1 << 10, 1 << 10};  // exactly 2^28: accepted
+  EXPECT_NO_THROW(net.validate("ok.safetensors"));
 }
 
 }  // namespace
