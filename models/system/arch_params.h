@@ -43,6 +43,10 @@ class DramMemoryModel : public MemoryModel {
     return std::to_string(channels_) + "x " + preset_ + " (" + std::to_string(dram_.params().peak_gbps()).substr(0, 4) + " GB/s peak)";
   }
   dram::DramSystem& dram() { return dram_; }
+  MemoryCounters counters() override {
+    const dram::DramStats st = dram_.stats();
+    return {true, st.act, st.pre, st.rd, st.wr, st.ref, st.row_hits, st.row_misses, st.row_conflicts};
+  }
 
  private:
   dram::DramSystem dram_;

@@ -14,12 +14,23 @@
 
 namespace subbit {
 
+// Command and row-buffer counts of a DRAM (zero for memories without rows).
+struct MemoryCounters {
+  bool has_rows = false;
+  uint64_t act = 0, pre = 0, rd = 0, wr = 0, ref = 0, row_hits = 0, row_misses = 0, row_conflicts = 0;
+  MemoryCounters minus(const MemoryCounters& o) const {
+    return {has_rows, act - o.act, pre - o.pre, rd - o.rd, wr - o.wr, ref - o.ref, row_hits - o.row_hits, row_misses - o.row_misses,
+            row_conflicts - o.row_conflicts};
+  }
+};
+
 struct MemoryModel {
   virtual ~MemoryModel() = default;
   virtual tlm::tlm_target_socket<>& socket() = 0;
   virtual double peak_bytes_per_ns() const = 0;  // theoretical peak, for rooflines
   virtual uint64_t capacity() const = 0;
   virtual std::string describe() const = 0;
+  virtual MemoryCounters counters() { return {}; }
 };
 
 class IdealMemoryModel : public MemoryModel {
@@ -53,7 +64,7 @@ class SimSystem {
     accel.irq(irq);
     host.irq(irq);
   }
-  const MemoryModel& memory() const { return *memory_; }
+  MemoryModel& memory() const { return *memory_; }
 
   Accelerator accel;
   MemoryBus bus;

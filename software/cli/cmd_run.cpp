@@ -99,6 +99,7 @@ void register_run(CLI::App& app) {
     std::string first_mismatch;
     std::vector<int> predictions;
     driver::Counters first{};
+    MemoryCounters dram_first;
     uint64_t total_cycles = 0;
     std::vector<LayerStats> stats;
     std::string failure;
@@ -111,6 +112,7 @@ void register_run(CLI::App& app) {
         return;
       }
       for (size_t i = 0; i < inputs.size(); ++i) {
+        const MemoryCounters before = sys.memory().counters();
         const driver::Status s = drv.run(ln, inputs[i].data(), out.data(), static_cast<uint64_t>(a->timeout_ms * 1000));
         if (s != driver::Status::Ok) {
           failure = std::string(driver::status_name(s)) + ": " + drv.message();
@@ -118,7 +120,7 @@ void register_run(CLI::App& app) {
         }
         driver::Counters c;
         drv.read_counters(&c);
-        if (i == 0) first = c, stats = sys.accel.layer_stats();
+        if (i == 0) first = c, stats = sys.accel.layer_stats(), dram_first = sys.memory().counters().minus(before);
         total_cycles += c.cycles;
         predictions.push_back(argmax_lowest(out.data(), out_n));
         if (!labels.empty()) correct += predictions.back() == labels[i];
@@ -191,6 +193,12 @@ void register_run(CLI::App& app) {
                         {"wall_s", wall},
                         {"predictions", predictions}};
     if (!labels.empty()) j["accuracy"] = 100.0 * correct / inputs.size();
+    if (dram_first.has_rows) {
+      const uint64_t n = dram_first.row_hits + dram_first.row_misses + dram_first.row_conflicts;
+      j["dram"] = {{"act", dram_first.act}, {"pre", dram_first.pre}, {"rd", dram_first.rd}, {"wr", dram_first.wr}, {"ref", dram_first.ref},
+                   {"row_hits", dram_first.row_hits}, {"row_misses", dram_first.row_misses}, {"row_conflicts", dram_first.row_conflicts},
+                   {"row_hit_rate", n ? static_cast<double>(dram_first.row_hits) / n : 0.0}};
+    }
     if (!first_mismatch.empty()) j["first_mismatch"] = first_mismatch;
     j["layers"] = nlohmann::json::array();
     for (const auto& r : rows)
@@ -219,6 +227,15 @@ void register_run(CLI::App& app) {
       std::printf("DRAM: %s bytes read, %s written; weights %s bytes (stored encrypted), %s bits decrypted\n",
                   with_commas(static_cast<int64_t>(first.dram_read_bytes)).c_str(), with_commas(static_cast<int64_t>(first.dram_write_bytes)).c_str(),
                   with_commas(static_cast<int64_t>(total.weight_bytes)).c_str(), with_commas(static_cast<int64_t>(first.decrypted_bits)).c_str());
+      if (dram_first.has_rows) {
+        const uint64_t n = dram_first.row_hits + dram_first.row_misses + dram_first.row_conflicts;
+        std::printf("DRAM commands: ACT %s, RD %s, WR %s, PRE %s, REF %s; row hits %.1f%% (%s hits, %s misses, %s conflicts)\n",
+                    with_commas(static_cast<int64_t>(dram_first.act)).c_str(), with_commas(static_cast<int64_t>(dram_first.rd)).c_str(),
+                    with_commas(static_cast<int64_t>(dram_first.wr)).c_str(), with_commas(static_cast<int64_t>(dram_first.pre)).c_str(),
+                    with_commas(static_cast<int64_t>(dram_first.ref)).c_str(), n ? 100.0 * dram_first.row_hits / n : 0.0,
+                    with_commas(static_cast<int64_t>(dram_first.row_hits)).c_str(), with_commas(static_cast<int64_t>(dram_first.row_misses)).c_str(),
+                    with_commas(static_cast<int64_t>(dram_first.row_conflicts)).c_str());
+      }
       if (!labels.empty()) std::printf("Fashion-MNIST: %d/%zu correct, accuracy %.2f%%\n", correct, inputs.size(), 100.0 * correct / inputs.size());
       std::printf("golden reference: %s\n", mismatched == 0 ? ("every output matched (" + std::to_string(inputs.size()) + " inputs)").c_str()
                                                             : (std::to_string(mismatched) + " mismatched; first: " + first_mismatch).c_str());

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Trains and exports the shipped networks (networks/*.safetensors + .json reports), one at a time.
+#   ./scripts/train/train_all.sh [mlp|lenet5|all]
+# Times on this 2-core machine: MLP ~1 min/epoch, LeNet-5 ~220 s/epoch (FleXOR), batch 256.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p networks
+train() {  # model epochs name args...
+  local model=$1 epochs=$2 name=$3
+  shift 3
+  echo "== $name"
+  /usr/bin/python3 scripts/train/train.py --model "$model" --epochs "$epochs" --batch 256 "$@" \
+    --out "networks/$name.safetensors" --report "networks/$name.json" | tail -1
+}
+which=${1:-all}
+if [ "$which" = mlp ] || [ "$which" = all ]; then
+  /usr/bin/python3 scripts/train/train.py --model mlp --scheme fp32 --epochs 4 --batch 256 --report networks/mlp_fp32.json | tail -1
+  train mlp 4 mlp_binary --scheme binary
+  train mlp 4 mlp_flexor0.8 --scheme flexor --bits 0.8
+  train mlp 4 mlp_flexor0.6 --scheme flexor --bits 0.6
+  train mlp 4 mlp_flexor0.4 --scheme flexor --bits 0.4
+  train mlp 4 mlp_bcq2 --scheme bcq --q 2
+  train mlp 4 mlp_ternary --scheme ternary
+  train mlp 4 mlp_signed_binary --scheme signed_binary
+fi
+if [ "$which" = lenet5 ] || [ "$which" = all ]; then
+  train lenet5 3 lenet5_flexor0.8 --scheme flexor --bits 0.8
+fi
