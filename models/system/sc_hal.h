@@ -39,12 +39,13 @@ class HostCpu : public sc_core::sc_module, public driver::Hal {
     if (program) program(*this);  // then every unit idles and sc_start() returns
   }
   driver::Status reg_access(uint32_t offset, uint32_t* v, bool write) {
-    tlm::tlm_generic_payload gp;
+    tlm::tlm_generic_payload& gp = reg_gp_;  // reused: a payload allocates its extension array
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(offset);
     gp.set_data_ptr(reinterpret_cast<unsigned char*>(v));
     gp.set_data_length(4);
     gp.set_streaming_width(4);
+    gp.set_byte_enable_ptr(nullptr);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     reg_bus->b_transport(gp, delay);
@@ -53,7 +54,7 @@ class HostCpu : public sc_core::sc_module, public driver::Hal {
   }
   driver::Status mem_access(uint64_t addr, void* data, size_t bytes, bool write) {
     if (addr < mem_base_ || addr - mem_base_ + bytes > mem_size_) return driver::Status::BusError;
-    tlm::tlm_generic_payload gp;
+    tlm::tlm_generic_payload& gp = mem_gp_;
     gp.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
     gp.set_address(addr);
     gp.set_data_ptr(static_cast<unsigned char*>(data));
@@ -62,6 +63,7 @@ class HostCpu : public sc_core::sc_module, public driver::Hal {
     return mem_bus->transport_dbg(gp) == bytes ? driver::Status::Ok : driver::Status::BusError;
   }
   uint64_t mem_base_, mem_size_;
+  tlm::tlm_generic_payload reg_gp_, mem_gp_;
 };
 
 }  // namespace subbit
