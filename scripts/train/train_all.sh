@@ -26,3 +26,7 @@ fi
 if [ "$which" = lenet5 ] || [ "$which" = all ]; then
   train lenet5 3 lenet5_flexor0.8 --scheme flexor --bits 0.8
 fi
+if [ "$which" = lenet5-baselines ]; then
+  /usr/bin/python3 scripts/train/train.py --model lenet5 --scheme fp32 --epochs 3 --batch 256 --threads 1 --report networks/lenet5_fp32.json | tail -1
+  train lenet5 3 lenet5_binary --scheme binary --threads 1
+fi
