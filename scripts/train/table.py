@@ -24,9 +24,10 @@ def run_json(args):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=10000)
+    ap.add_argument("--only", default="*", help="glob of report names, e.g. 'lenet5_*'")
     args = ap.parse_args()
     rows = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "networks", "*.json"))):
+    for path in sorted(glob.glob(os.path.join(ROOT, "networks", args.only + ".json"))):
         rep = json.load(open(path))
         name = os.path.basename(path)[:-5]
         if "network" not in rep:  # fp32 baseline: PyTorch only
@@ -50,6 +51,9 @@ def main():
                     f"{rep['pytorch_fakequant_accuracy']:.2f} | {t} | {golden['accuracy']:.2f} | {acc['accuracy']:.2f} "
                     f"({agree_tg}/{n} torch=golden, {agree_ag}/{n} accel=golden, {config.split('/')[-1]}) | {rep['train_seconds']:.0f} s | `{rep['command']}` |")
         print(f"{name}: done", file=sys.stderr)
+    if args.only != "*":
+        print("\n".join(rows))
+        return
     print("| network | scheme | bits/weight (quantized layers) | weight bytes | PyTorch fake-quant acc. | PyTorch integer acc. | golden acc. | accelerator acc. | train time | command |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
