@@ -8,7 +8,6 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch python3-numpy dataset-fashion-mnist
-  gnuplot-nox
 )
 
 missing=()
