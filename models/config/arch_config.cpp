@@ -1,5 +1,7 @@
 #include "config/arch_config.h"
 
+#include <cstdint>
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -60,42 +62,39 @@ std::string got(const YAML::Node& n) {
   return "an unsupported value";
 }
 
+// Unsigned decimal or 0x-hex digits (no sign); false if empty, malformed or above 2^64 - 1.
+bool parse_magnitude(const char* p, unsigned long long* v) {
+  int base = 10;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    base = 16;
+    p += 2;
+  }
+  if (!*p) return false;
+  for (const char* q = p; *q; ++q)
+    if (!(base == 16 ? std::isxdigit(static_cast<unsigned char>(*q)) : std::isdigit(static_cast<unsigned char>(*q))))
+      return false;
+  errno = 0;
+  *v = std::strtoull(p, nullptr, base);
+  return errno != ERANGE;
+}
+
 bool parse_int(const std::string& s, int64_t* out) {
   if (s.empty()) return false;
   const char* p = s.c_str();
   bool neg = false;
   if (*p == '+' || *p == '-') neg = *p++ == '-';
-  int base = 10;
-  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-    base = 16;
-    p += 2;
-  }
-  if (!*p) return false;
-  for (const char* q = p; *q; ++q)
-    if (!(base == 16 ? std::isxdigit(static_cast<unsigned char>(*q)) : std::isdigit(static_cast<unsigned char>(*q))))
-      return false;
-  errno = 0;
-  const unsigned long long v = std::strtoull(p, nullptr, base);
-  if (errno == ERANGE || v > (neg ? 0x8000000000000000ULL : 0x7fffffffffffffffULL)) return false;
-  *out = neg ? -int64_t(v) : int64_t(v);
+  unsigned long long v = 0;
+  if (!parse_magnitude(p, &v) || v > (neg ? 0x8000000000000000ULL : 0x7fffffffffffffffULL)) return false;
+  *out = neg ? (v == 0x8000000000000000ULL ? INT64_MIN : -static_cast<int64_t>(v)) : static_cast<int64_t>(v);
   return true;
 }
 
 bool parse_u64(const std::string& s, uint64_t* out) {
   if (s.empty() || s[0] == '-' || s[0] == '+') return false;
-  const char* p = s.c_str();
-  int base = 10;
-  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-    base = 16;
-    p += 2;
-  }
-  if (!*p) return false;
-  for (const char* q = p; *q; ++q)
-    if (!(base == 16 ? std::isxdigit(static_cast<unsigned char>(*q)) : std::isdigit(static_cast<unsigned char>(*q))))
-      return false;
-  errno = 0;
-  *out = std::strtoull(p, nullptr, base);
-  return errno != ERANGE;
+  unsigned long long v = 0;
+  if (!parse_magnitude(s.c_str(), &v)) return false;
+  *out = v;
+  return true;
 }
 
 class Loader {
