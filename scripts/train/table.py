@@ -3,7 +3,7 @@
 (subbit inspect), accuracy of PyTorch's integer evaluation, of `subbit golden` and of `subbit run`
 (the accelerator model) on the 10,000 Fashion-MNIST test images, and how many predictions agree.
 
-  /usr/bin/python3 scripts/train/table.py [--images N] > table.md
+  /usr/bin/python3 scripts/train/table.py [--images N] [--only GLOB] > table.md
 """
 import argparse
 import glob
@@ -16,9 +16,55 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SUBBIT = os.path.join(ROOT, "build", "subbit")
 
 
-def run_json(args):
-    out = subprocess.run([SUBBIT] + args + ["--json"], check=True, capture_output=True, text=True, env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
+def run_json(args, subbit=SUBBIT):
+    out = subprocess.run([subbit] + args + ["--json"], check=True, capture_output=True, text=True, env=dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1"))
     return json.loads(out.stdout)
+
+
+def accelerator_config(report):
+    """The architecture config a trained network runs on: the default one has a single decryptor
+    hard-wired to N_in/N_out = 16/20, so FleXOR 0.6 and 0.4 (N_in 12 and 8) need the large config's
+    programmable decryptors."""
+    if report["scheme"] == "flexor" and abs(report.get("bits", 0.8) - 0.8) > 1e-9:
+        return "configs/large.yaml"
+    return "configs/default.yaml"
+
+
+SCHEME_ORDER = ["fp32", "binary", "flexor 0.8", "flexor 0.6", "flexor 0.4", "bcq", "ternary", "signed_binary"]
+MODEL_ORDER = ["lenet5", "mlp"]
+HEADER = ("| network | scheme | bits/weight (quantized layers) | weight bytes | PyTorch acc. | golden acc. | accelerator acc. "
+          "| same predictions (PyTorch = golden, accelerator = golden) | train time | command |\n"
+          "|---|---|---|---|---|---|---|---|---|---|")
+
+
+def row_for(path, images):
+    """One table row (sort key, markdown) for a networks/*.json training report."""
+    rep = json.load(open(path))
+    name = os.path.basename(path)[:-5]
+    scheme = rep["scheme"] + (f" {rep['bits']}" if rep["scheme"] == "flexor" else "")
+    key = (MODEL_ORDER.index(rep["model"]), SCHEME_ORDER.index(scheme))
+    if scheme == "bcq":  # the q is only in the command line
+        scheme = "bcq q=" + rep["command"].split("--q ")[1].split()[0]
+    if "network" not in rep:  # fp32 baseline: PyTorch only
+        return key, (f"| {rep['model']} | fp32 | 32 | — | {rep['pytorch_fakequant_accuracy']:.2f} | — | — | — "
+                     f"| {rep['train_seconds']:.0f} s | `{rep['command']}` |")
+    net = os.path.join(ROOT, "networks", name + ".safetensors")
+    ins = run_json(["inspect", net])
+    golden = run_json(["golden", "--network", net, "--dataset", "fashion-mnist", "--images", str(images)])
+    config = accelerator_config(rep)
+    acc = run_json(["run", "--config", os.path.join(ROOT, config), "--network", net, "--dataset", "fashion-mnist",
+                    "--images", str(images)])
+    torch_p, gold_p, acc_p = rep["predictions"][:images], golden["predictions"], acc["predictions"]
+    # The report's integer accuracy covers all 10,000 images; on a subset recompute it from its predictions.
+    torch_acc = rep["pytorch_integer_accuracy"] if images == 10000 else None
+    agree_tg = sum(a == b for a, b in zip(torch_p, gold_p))
+    agree_ag = sum(a == b for a, b in zip(acc_p, gold_p))
+    t = f"{torch_acc:.2f}" if torch_acc is not None else "—"
+    print(f"{name}: done", file=sys.stderr)
+    return key, (f"| {rep['model']} | {scheme} | {ins['totals']['sub_byte_bits_per_weight']:.3f} | "
+                 f"{ins['totals']['stored_weight_bytes']:,} | {t} | {golden['accuracy']:.2f} | {acc['accuracy']:.2f} "
+                 f"| {agree_tg:,}/{images:,}, {agree_ag:,}/{images:,} ({config.split('/')[-1]}) "
+                 f"| {rep['train_seconds']:.0f} s | `{rep['command']}` |")
 
 
 def main():
@@ -26,37 +72,12 @@ def main():
     ap.add_argument("--images", type=int, default=10000)
     ap.add_argument("--only", default="*", help="glob of report names, e.g. 'lenet5_*'")
     args = ap.parse_args()
-    rows = []
-    for path in sorted(glob.glob(os.path.join(ROOT, "networks", args.only + ".json"))):
-        rep = json.load(open(path))
-        name = os.path.basename(path)[:-5]
-        if "network" not in rep:  # fp32 baseline: PyTorch only
-            rows.append(f"| {rep['model']} | fp32 | 32 | — | {rep['pytorch_fakequant_accuracy']:.2f} | — | — | — | {rep['train_seconds']:.0f} s | `{rep['command']}` |")
-            continue
-        net = os.path.join(ROOT, "networks", name + ".safetensors")
-        ins = run_json(["inspect", net])
-        golden = run_json(["golden", "--network", net, "--dataset", "fashion-mnist", "--images", str(args.images)])
-        config = "configs/default.yaml"
-        if rep["scheme"] == "flexor" and abs(rep.get("bits", 0.8) - 0.8) > 1e-9:
-            config = "configs/large.yaml"  # N_in 12 or 8: a programmable decryptor
-        acc = run_json(["run", "--config", os.path.join(ROOT, config), "--network", net, "--dataset", "fashion-mnist", "--images", str(args.images)])
-        n = args.images
-        torch_p, gold_p, acc_p = rep["predictions"][:n], golden["predictions"], acc["predictions"]
-        torch_acc = rep["pytorch_integer_accuracy"] if n == 10000 else None
-        agree_tg = sum(a == b for a, b in zip(torch_p, gold_p))
-        agree_ag = sum(a == b for a, b in zip(acc_p, gold_p))
-        scheme = rep["scheme"] + (f" {rep['bits']}" if rep["scheme"] == "flexor" else "")
-        t = f"{torch_acc:.2f}" if torch_acc is not None else "—"
-        rows.append(f"| {rep['model']} | {scheme} | {ins['totals']['sub_byte_bits_per_weight']:.3f} | {ins['totals']['stored_weight_bytes']:,} | "
-                    f"{rep['pytorch_fakequant_accuracy']:.2f} | {t} | {golden['accuracy']:.2f} | {acc['accuracy']:.2f} "
-                    f"({agree_tg}/{n} torch=golden, {agree_ag}/{n} accel=golden, {config.split('/')[-1]}) | {rep['train_seconds']:.0f} s | `{rep['command']}` |")
-        print(f"{name}: done", file=sys.stderr)
-    if args.only != "*":
-        print("\n".join(rows))
-        return
-    print("| network | scheme | bits/weight (quantized layers) | weight bytes | PyTorch fake-quant acc. | PyTorch integer acc. | golden acc. | accelerator acc. | train time | command |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in rows:
+    paths = sorted(glob.glob(os.path.join(ROOT, "networks", args.only + ".json")))
+    if not paths:
+        sys.exit(f"table.py: no networks/{args.only}.json training reports")
+    rows = sorted(row_for(p, args.images) for p in paths)
+    print(HEADER)
+    for _, r in rows:
         print(r)
 
 
