@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -36,8 +37,10 @@ const char* opcode_name(Opcode op) {
   return "?";
 }
 
+// A progress bar for long runs at a terminal; logs and pipes (CI, table.py) get none.
 void progress(int done, int total) {
-  if (total < 20) return;
+  static const bool terminal = isatty(fileno(stderr)) != 0;
+  if (!terminal || total < 20) return;
   const int width = 40, filled = done * width / total;
   std::fprintf(stderr, "\r[%s%s] %d/%d", std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), done, total);
   if (done == total) std::fprintf(stderr, "\n");
