@@ -174,10 +174,9 @@ void read_weights(Fields f, QuantWeights& w, TensorReader& tr) {
       } else {
         const std::string fill = m.string("fill");
         if (fill != "tap" && fill != "random") m.fail("fill", "expected \"tap\" or \"random\", got \"" + fill + "\"");
-        w.flexor.fill = fill == "tap" ? XorFill::Tap : XorFill::Random;
-        if (w.flexor.fill == XorFill::Tap) w.flexor.n_tap = static_cast<int>(m.integer("n_tap", 1, w.flexor.n_in));
-        w.flexor.seed = m.unsigned64("seed");
-        w.flexor.matrix = XorMatrix::generate(w.flexor.n_out, w.flexor.n_in, w.flexor.fill, w.flexor.n_tap, w.flexor.seed);
+        const XorFill xor_fill = fill == "tap" ? XorFill::Tap : XorFill::Random;
+        const int n_tap = xor_fill == XorFill::Tap ? static_cast<int>(m.integer("n_tap", 1, w.flexor.n_in)) : w.flexor.n_tap;
+        w.flexor = FlexorSpec::seeded(w.flexor.n_in, w.flexor.n_out, xor_fill, n_tap, m.unsigned64("seed"));
       }
       m.no_others();
       w.planes = tr.read<uint8_t>(f, "encrypted", DType::U8, {w.q, static_cast<int64_t>(w.encrypted_plane_bytes())});

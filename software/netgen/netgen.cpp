@@ -174,13 +174,8 @@ class Builder {
         break;
       case Scheme::Flexor:
         w.q = opt_.q;
-        w.flexor.n_in = opt_.n_in;
-        w.flexor.n_out = opt_.n_out;
-        w.flexor.fill = opt_.fill;
-        w.flexor.n_tap = opt_.n_tap;
-        w.flexor.seed = opt_.xor_seed;
+        w.flexor = FlexorSpec::seeded(opt_.n_in, opt_.n_out, opt_.fill, opt_.n_tap, opt_.xor_seed);
         w.flexor.explicit_matrix = opt_.explicit_matrix;
-        w.flexor.matrix = XorMatrix::generate(opt_.n_out, opt_.n_in, opt_.fill, opt_.n_tap, opt_.xor_seed);
         w.planes.resize(static_cast<size_t>(w.q) * w.encrypted_plane_bytes());
         for (int i = 0; i < w.q; ++i) {
           std::vector<uint8_t> p(w.encrypted_plane_bytes());

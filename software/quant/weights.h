@@ -32,6 +32,18 @@ struct FlexorSpec {
   int n_tap = 2;
   uint64_t seed = 0;
   XorMatrix matrix;  // always filled in: generated from the seed or read from the file
+
+  // A seeded spec with its M⊕ generated, so the matrix always matches the fields that made it.
+  static FlexorSpec seeded(int n_in, int n_out, XorFill fill, int n_tap, uint64_t seed) {
+    FlexorSpec s;
+    s.n_in = n_in;
+    s.n_out = n_out;
+    s.fill = fill;
+    s.n_tap = n_tap;
+    s.seed = seed;
+    s.matrix = XorMatrix::generate(n_out, n_in, fill, n_tap, seed);
+    return s;
+  }
 };
 
 struct QuantWeights {

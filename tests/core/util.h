@@ -298,13 +298,8 @@ inline QuantWeights random_weights(const WeightSpec& s, int cout, int k, Rng& rn
     }
     case Scheme::Flexor: {
       w.q = s.q;
-      w.flexor.n_in = s.n_in;
-      w.flexor.n_out = s.n_out;
-      w.flexor.fill = s.fill;
-      w.flexor.n_tap = s.n_tap;
-      w.flexor.seed = s.xor_seed;
+      w.flexor = FlexorSpec::seeded(s.n_in, s.n_out, s.fill, s.n_tap, s.xor_seed);
       w.flexor.explicit_matrix = s.explicit_matrix;
-      w.flexor.matrix = XorMatrix::generate(s.n_out, s.n_in, s.fill, s.n_tap, s.xor_seed);
       const size_t S = (numel + s.n_out - 1) / s.n_out;
       planes((S * s.n_in + 7) / 8, S * s.n_in);
       alphas(w.q);
