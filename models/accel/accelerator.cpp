@@ -16,11 +16,11 @@ uint64_t cycles_between(const sc_time& a, const sc_time& b, const sc_time& perio
 }
 }  // namespace
 
-void ActivityLog::record(const sc_time& start, const char* unit, const TileJob& t, const std::string& detail) {
+void ActivityLog::record(const sc_time& start, const char* unit, const TileJob& t, const std::string& detail, const sc_time& end) {
   if (!out_) return;
   const uint32_t o0 = t.ws && static_cast<Opcode>(t.d->opcode) == Opcode::Conv ? t.ws->o0 : 0;
   const uint32_t oc = t.ws && static_cast<Opcode>(t.d->opcode) == Opcode::Conv ? t.ws->oc : t.d->out_c;
-  *out_ << static_cast<uint64_t>(start.to_seconds() * 1e9 + 0.5) << ' ' << static_cast<uint64_t>(sc_time_stamp().to_seconds() * 1e9 + 0.5) << ' ' << unit
+  *out_ << static_cast<uint64_t>(start.to_seconds() * 1e9 + 0.5) << ' ' << static_cast<uint64_t>(end.to_seconds() * 1e9 + 0.5) << ' ' << unit
         << " layer=" << t.stats->index << " rows=" << t.y0 << '+' << t.rows << " ch=" << o0 << '+' << oc << (detail.empty() ? "" : " ") << detail << '\n';
 }
 
@@ -32,36 +32,49 @@ XorDecryptor::XorDecryptor(sc_module_name name, const AccelParams& p, ActivityLo
   SC_THREAD(run);
 }
 
+sc_time XorDecryptor::schedule_load(TileJob& t, const sc_time& dma_start, const sc_time& dma_end) {
+  const LayerDescriptor& d = *t.d;
+  const uint64_t k = reduction_length(d);
+  const uint64_t slices = (ceil_div((static_cast<uint64_t>(t.ws->o0) + t.ws->oc) * k, d.n_out) - t.ws->o0 * k / d.n_out) * d.q;
+  const uint64_t cycles = ceil_div(slices, static_cast<uint64_t>(p_.decrypt_units));
+  // It cannot finish before the last encrypted byte arrives; one cycle writes its last word.
+  const sc_time start = std::max(dma_start, free_at_);
+  free_at_ = std::max(start + period_ * static_cast<double>(cycles), dma_end) + period_;
+  t.stats->decrypt_cycles += cycles;
+  t.stats->decrypted_bits += slices * d.n_out;
+  t.stats->xor_gate_ops += slices * xor_gates_per_slice(matrix_for(t));
+  if (log_.on()) log_.record(start, "decrypt", t, "slices=" + std::to_string(slices), free_at_);
+  return free_at_;
+}
+
 void XorDecryptor::run() {
   for (;;) {
     TileJob* t = in.read();
     const LayerDescriptor& d = *t->d;
     if (t->first_use && static_cast<Opcode>(d.opcode) == Opcode::Conv) {
-      if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) {
-        // Each unit turns one N_in-bit slice into N_out weight bits per cycle.
-        const uint64_t slices = decrypt_weights(d, t->matrix ? *t->matrix : matrix_, *t->ws);
-        const uint64_t cycles = ceil_div(slices, static_cast<uint64_t>(p_.decrypt_units));
-        const sc_time t0 = sc_time_stamp();
-        wait(period_ * static_cast<double>(cycles));
-        if (log_.on()) log_.record(t0, "decrypt", *t, "slices=" + std::to_string(slices));
-        t->stats->decrypt_cycles += cycles;
-        t->stats->decrypted_bits += t->ws->decrypted_bits;
-      }
+      // The values: the same XOR network in either mode; the time was scheduled on load
+      // (buffered) or is part of the PE array's passes (streaming).
+      if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) decrypt_weights(d, matrix_for(*t), *t->ws);
       prepare_passes(d, *t->ws);  // how the PE array reads the (decrypted) weight half
     }
+    const sc_time ready = period_ * t->times.ready;
+    if (ready > sc_time_stamp()) wait(ready - sc_time_stamp());
     out.write(t);
   }
 }
 
 // ---------------------------------------------------------------- PE array
 
-PeArray::PeArray(sc_module_name name, const AccelParams& p, BufferHalves& halves)
-    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS), halves_(halves) {
+PeArray::PeArray(sc_module_name name, const AccelParams& p, BufferHalves& halves, const XorDecryptor& decryptor)
+    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS), halves_(halves), decryptor_(decryptor) {
   SC_THREAD(run);
 }
 
 void PeArray::run() {
   sc_time idle_since = SC_ZERO_TIME;  // end of the previous conv tile
+  PeGeometry g;
+  g.rows = p_.pe_rows, g.cols = p_.pe_cols, g.zero_skip = p_.zero_skip;
+  g.streaming_decrypt = p_.streaming_decrypt, g.decrypt_units = p_.decrypt_units;
   for (;;) {
     TileJob* t = in.read();
     if (static_cast<Opcode>(t->d->opcode) == Opcode::Conv) {
@@ -69,18 +82,24 @@ void PeArray::run() {
       const sc_time layer_start = period_ * static_cast<double>(t->stats->start_cycle);
       if (idle_since < layer_start) idle_since = layer_start;
       t->stats->pe_wait_cycles += cycles_between(idle_since, sc_time_stamp(), period_);
-      const PeTileResult r = pe_conv_tile(*t->d, *t->ws, t->y0, t->rows, t->act.data(), t->iy0, t->ih, p_.pe_rows, p_.pe_cols, p_.zero_skip, cols_,
-                                          t->acc);
+      g.xor_gates_per_slice = p_.streaming_decrypt ? xor_gates_per_slice(decryptor_.matrix_for(*t)) : 0;
+      const PeTileResult r = pe_conv_tile(*t->d, *t->ws, t->y0, t->rows, t->act->data(), t->iy0, t->ih, g, cols_, t->acc);
       const sc_time t0 = sc_time_stamp();
+      t->times.pe_start = t0 / period_;
       wait(period_ * static_cast<double>(r.cycles));
+      t->times.pe_end = sc_time_stamp() / period_;
+      t->times.pe_stall = static_cast<double>(r.decrypt_stall);
       if (halves_.log.on()) halves_.log.record(t0, "pe", *t, "macs=" + std::to_string(r.macs) + " effectual=" + std::to_string(r.effectual));
       idle_since = sc_time_stamp();
       t->stats->pe_cycles += r.cycles;
+      t->stats->decrypt_stall_cycles += r.decrypt_stall;
       t->stats->macs += r.macs;
       t->stats->pe_ops += r.ops;
       t->stats->effectual_ops += r.effectual;
-      std::vector<uint8_t>().swap(t->act);
-      halves_.act.post();  // input rows consumed
+      t->stats->decrypted_bits += r.decrypted_bits;
+      t->stats->xor_gate_ops += r.xor_gate_ops;
+      t->act.reset();
+      if (t->act_last) halves_.act.post();  // input rows consumed
       if (t->last_use) halves_.weight.post();
     }
     out.write(t);
@@ -102,14 +121,16 @@ void PostProcessor::run() {
     switch (static_cast<Opcode>(d.opcode)) {
       case Opcode::Conv: r = post_conv_tile(d, *t->ws, t->rows, t->acc, t->out); break;
       case Opcode::MaxPool:
-      case Opcode::AvgPool: r = post_pool_tile(d, t->y0, t->rows, t->act.data(), t->iy0, t->ih, t->out); break;
-      case Opcode::Add: r = post_add_tile(d, t->rows, t->act.data(), t->act2.data(), t->out); break;
-      case Opcode::Requant: r = post_requant_tile(d, t->rows, t->act.data(), t->ws->mult, t->ws->bias, t->out); break;
+      case Opcode::AvgPool: r = post_pool_tile(d, t->y0, t->rows, t->act->data(), t->iy0, t->ih, t->out); break;
+      case Opcode::Add: r = post_add_tile(d, t->rows, t->act->data(), t->act2.data(), t->out); break;
+      case Opcode::Requant: r = post_requant_tile(d, t->rows, t->act->data(), t->ws->mult, t->ws->bias, t->out); break;
     }
     // `post_lanes` elements (or window reads, for pooling) per cycle.
     const uint64_t cycles = ceil_div(std::max<uint64_t>(r.ops, 1), static_cast<uint64_t>(p_.post_lanes));
     const sc_time t0 = sc_time_stamp();
+    t->times.post_start = t0 / period_;
     wait(period_ * static_cast<double>(cycles));
+    t->times.post_end = sc_time_stamp() / period_;
     if (halves_.log.on()) halves_.log.record(t0, "post", *t, "outputs=" + std::to_string(r.outputs));
     t->stats->post_cycles += cycles;
     if (static_cast<Opcode>(d.opcode) == Opcode::Conv) {
@@ -132,12 +153,14 @@ Accelerator::Accelerator(sc_module_name name, const AccelParams& p)
       p_(p),
       period_(1e3 / p.clock_mhz, SC_NS),
       to_load_("to_load", 4),
+      loading_("loading", 4),
       loaded_("loaded", 2),
       decrypted_("decrypted", 2),
       computed_("computed", 2),
       processed_("processed", 2),
+      storing_("storing", 4),
       decryptor_("decryptor", p, halves_.log),
-      pe_("pe_array", p, halves_),
+      pe_("pe_array", p, halves_, decryptor_),
       post_("post", p, halves_) {
   regs.irq(irq);
   decryptor_.in(loaded_);
@@ -148,7 +171,9 @@ Accelerator::Accelerator(sc_module_name name, const AccelParams& p)
   post_.out(processed_);
   SC_THREAD(control);
   SC_THREAD(loader);
+  SC_THREAD(load_complete);
   SC_THREAD(storer);
+  SC_THREAD(store_complete);
 }
 
 uint64_t Accelerator::cycle() const { return static_cast<uint64_t>(sc_time_stamp() / period_ + 0.5); }
@@ -190,7 +215,16 @@ uint32_t Accelerator::check_descriptor(const LayerDescriptor& d) const {
       default: return kErrorBadDescriptor;
     }
   }
-  const TileFootprint f = tile_footprint(d, d.tile_rows, op == Opcode::Conv ? d.tile_channels : d.out_c);
+  if (op == Opcode::Conv) {
+    // The dataflow must be one the array is built for: column groups need an activation lane
+    // each and must split the columns evenly; the reduction-parallel one needs the adder trees.
+    const uint32_t groups = std::max<uint32_t>(1, d.col_groups);
+    if (d.dataflow > static_cast<uint8_t>(Dataflow::ReductionParallel)) return kErrorBadDescriptor;
+    if (static_cast<Dataflow>(d.dataflow) == Dataflow::ReductionParallel && (!p_.reduction_tree || groups != 1)) return kErrorBadDescriptor;
+    if (groups & (groups - 1) || groups > static_cast<uint32_t>(p_.act_lanes) || p_.pe_cols % groups) return kErrorBadDescriptor;
+  }
+  const WeightStorage storage = p_.streaming_decrypt ? WeightStorage::AsStored : WeightStorage::Decrypted;
+  const TileFootprint f = tile_footprint(d, d.tile_rows, op == Opcode::Conv ? d.tile_channels : d.out_c, storage);
   if (f.weight > p_.weight_buf_bytes / 2 || f.act > p_.act_buf_bytes / 2 || f.acc > p_.acc_buf_bytes / 2) return kErrorTileTooLarge;
   return kErrorNone;
 }
@@ -200,6 +234,7 @@ void Accelerator::plan_layer(const LayerDescriptor& d, LayerStats& st, std::vect
   const uint32_t row_tiles = static_cast<uint32_t>(ceil_div(d.out_h, d.tile_rows));
   auto make_tile = [&](uint32_t r, std::shared_ptr<WeightSet> ws, bool first, bool last) {
     auto* t = new TileJob;
+    t->act = std::make_shared<std::vector<uint8_t>>();
     t->d = &d;
     t->stats = &st;
     t->y0 = r * d.tile_rows;
@@ -226,8 +261,15 @@ void Accelerator::plan_layer(const LayerDescriptor& d, LayerStats& st, std::vect
         for (uint32_t r = 0; r < row_tiles; ++r) make_tile(r, ws, r == 0, r + 1 == row_tiles);
       }
     } else {
+      // Rows outer: each row tile's input rows load once and serve every channel tile.
       for (uint32_t r = 0; r < row_tiles; ++r)
-        for (uint32_t c = 0; c < ch_tiles; ++c) make_tile(r, channel_tile(c), true, true);
+        for (uint32_t c = 0; c < ch_tiles; ++c) {
+          make_tile(r, channel_tile(c), true, true);
+          TileJob* t = tiles.back();
+          if (c > 0) t->act = tiles[tiles.size() - 2]->act;
+          t->act_first = c == 0;
+          t->act_last = c + 1 == ch_tiles;
+        }
     }
   } else if (op == Opcode::Requant) {
     auto ws = std::make_shared<WeightSet>();
@@ -254,15 +296,22 @@ void Accelerator::wait_for_input(uint32_t layer, uint64_t addr, const LayerDescr
   }
 }
 
+// Issues each tile's loads in order: its weights when it is the first to use them (once a weight
+// half is free), then, once the rows it reads are stored and an activation half is free, its input
+// rows. Transfers stay in flight while the next tile's are issued; load_complete() waits for them.
 void Accelerator::loader() {
   std::vector<DmaEngine::Segment> segs;
   for (;;) {
     TileJob* t = to_load_.read();
     const LayerDescriptor& d = *t->d;
     const auto op = static_cast<Opcode>(d.opcode);
+    TileTimes& tt = t->times;
+    tt.layer = t->stats->index;
+    tt.conv = op == Opcode::Conv;
     if (t->first_use) {
       if (op == Opcode::Conv) halves_.weight.wait();
-      const sc_time t0 = sc_time_stamp();
+      tt.weights = true;
+      tt.w_start = now_cycles();
       WeightSet& ws = *t->ws;
       segs.clear();
       ws.raw.resize(ws.ranges.planes.size());
@@ -278,50 +327,100 @@ void Accelerator::loader() {
       ws.bias.resize(ws.oc);
       segs.push_back({ws.ranges.mult.addr, reinterpret_cast<uint8_t*>(ws.mult.data()), 4ull * ws.oc});
       segs.push_back({ws.ranges.bias.addr, reinterpret_cast<uint8_t*>(ws.bias.data()), 8ull * ws.oc});
-      if (!dma.read(segs)) note_bus_error(t->stats->index);
-      t->stats->weight_read_bytes += ws.ranges.total_bytes();
-      t->stats->dram_read_bytes += ws.ranges.total_bytes();
-      t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
-      if (halves_.log.on()) halves_.log.record(t0, "load-weights", *t, "bytes=" + std::to_string(ws.ranges.total_bytes()));
+      t->w_dma = dma.start(segs, false);
+    } else {
+      tt.w_start = tt.w_end = now_cycles();
+    }
+    tt.dep_start = now_cycles();
+    if (!t->act_first) {  // the rows the previous tile loaded are still in the half
+      tt.dep_end = tt.a_start = now_cycles();
+      loading_.write(t);
+      continue;
     }
     wait_for_input(t->stats->index, d.in_addr, d, t->iy0, t->ih);
     if (op == Opcode::Add) wait_for_input(t->stats->index, d.in2_addr, d, t->iy0, t->ih);
+    tt.dep_end = now_cycles();
     halves_.act.wait();
-    const sc_time t0 = sc_time_stamp();
+    tt.a_start = now_cycles();
     segs.clear();
     const uint64_t row_bytes = static_cast<uint64_t>(t->ih) * d.in_w;
-    t->act.resize(row_bytes * d.in_c);
+    t->act->resize(row_bytes * d.in_c);
     for (uint32_t c = 0; c < d.in_c; ++c)
-      segs.push_back({d.in_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act.data() + c * row_bytes, row_bytes});
+      segs.push_back({d.in_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act->data() + c * row_bytes, row_bytes});
     if (op == Opcode::Add) {
       t->act2.resize(row_bytes * d.in_c);
       for (uint32_t c = 0; c < d.in_c; ++c)
         segs.push_back({d.in2_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act2.data() + c * row_bytes, row_bytes});
     }
-    if (!dma.read(segs)) note_bus_error(t->stats->index);
-    t->stats->dram_read_bytes += t->act.size() + t->act2.size();
-    t->stats->load_cycles += cycles_between(t0, sc_time_stamp(), period_);
-    if (halves_.log.on()) halves_.log.record(t0, "load-act", *t, "bytes=" + std::to_string(t->act.size() + t->act2.size()));
+    t->a_dma = dma.start(segs, false);
+    loading_.write(t);
+  }
+}
+
+// Waits for each tile's transfers in order; a buffered decryptor expands the weights as they
+// stream in. Then the tile moves on to the decryptor's output (the PE array's input).
+void Accelerator::load_complete() {
+  for (;;) {
+    TileJob* t = loading_.read();
+    TileTimes& tt = t->times;
+    sc_time decrypted = SC_ZERO_TIME;
+    if (t->w_dma) {
+      if (!dma.complete(t->w_dma)) note_bus_error(t->stats->index);
+      t->w_dma.reset();
+      tt.w_end = now_cycles();
+      const LayerDescriptor& d = *t->d;
+      if (static_cast<Opcode>(d.opcode) == Opcode::Conv && static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor && !p_.streaming_decrypt)
+        decrypted = decryptor_.schedule_load(*t, period_ * tt.w_start, sc_time_stamp());
+      const uint64_t bytes = t->ws->ranges.total_bytes();
+      t->stats->weight_read_bytes += bytes;
+      t->stats->dram_read_bytes += bytes;
+      t->stats->load_cycles += static_cast<uint64_t>(tt.w_end - tt.w_start + 0.5);
+      if (halves_.log.on()) halves_.log.record(period_ * tt.w_start, "load-weights", *t, "bytes=" + std::to_string(bytes));
+    }
+    if (t->a_dma) {
+      if (!dma.complete(t->a_dma)) note_bus_error(t->stats->index);
+      t->a_dma.reset();
+      t->stats->dram_read_bytes += t->act->size() + t->act2.size();
+      if (halves_.log.on()) halves_.log.record(period_ * tt.a_start, "load-act", *t, "bytes=" + std::to_string(t->act->size() + t->act2.size()));
+    }
+    tt.a_end = now_cycles();
+    tt.ready = std::max(tt.a_end, decrypted / period_);
+    t->stats->load_cycles += static_cast<uint64_t>(tt.a_end - tt.a_start + 0.5);
     loaded_.write(t);
   }
 }
 
+// Issues each post-processed tile's store (one run per output channel); store_complete() waits.
 void Accelerator::storer() {
   std::vector<DmaEngine::Segment> segs;
   for (;;) {
     TileJob* t = processed_.read();
     const LayerDescriptor& d = *t->d;
-    const sc_time t0 = sc_time_stamp();
+    t->times.store_start = now_cycles();
     const uint32_t o0 = static_cast<Opcode>(d.opcode) == Opcode::Conv ? t->ws->o0 : 0;
     const uint32_t channels = static_cast<uint32_t>(t->out.size() / (static_cast<size_t>(t->rows) * d.out_w));
     const uint64_t bytes = static_cast<uint64_t>(t->rows) * d.out_w;
     segs.clear();
     for (uint32_t c = 0; c < channels; ++c)
       segs.push_back({d.out_addr + (static_cast<uint64_t>(o0 + c) * d.out_h + t->y0) * d.out_w, t->out.data() + c * bytes, bytes});
-    if (!dma.write(segs)) note_bus_error(t->stats->index);
-    t->stats->store_cycles += cycles_between(t0, sc_time_stamp(), period_);
+    t->s_dma = dma.start(segs, true);
+    storing_.write(t);
+  }
+}
+
+// Marks rows stored as their transfers finish: what later layers' loads wait for.
+void Accelerator::store_complete() {
+  for (;;) {
+    TileJob* t = storing_.read();
+    const LayerDescriptor& d = *t->d;
+    if (!dma.complete(t->s_dma)) note_bus_error(t->stats->index);
+    t->s_dma.reset();
+    t->times.store_end = now_cycles();
+    tiles_.push_back(t->times);
+    t->stats->store_cycles += static_cast<uint64_t>(t->times.store_end - t->times.store_start + 0.5);
     t->stats->dram_write_bytes += t->out.size();
-    if (halves_.log.on()) halves_.log.record(t0, "store", *t, "bytes=" + std::to_string(t->out.size()));
+    if (halves_.log.on()) halves_.log.record(period_ * t->times.store_start, "store", *t, "bytes=" + std::to_string(t->out.size()));
+    const uint32_t channels = static_cast<uint32_t>(t->out.size() / (static_cast<size_t>(t->rows) * d.out_w));
     LayerProgress& lp = progress_[t->stats->index];
     for (uint32_t y = t->y0; y < t->y0 + t->rows; ++y) lp.row_channels[y] += channels;
     while (lp.rows_complete < lp.out_h && lp.row_channels[lp.rows_complete] == lp.out_c) ++lp.rows_complete;
@@ -349,6 +448,7 @@ void Accelerator::control() {
     stats_.assign(count, LayerStats{});
     progress_.assign(count, LayerProgress{});
     layers_done_ = 0;
+    tiles_.clear();
     bus_error_ = false;
     uint32_t error = kErrorNone, error_index = 0, issued = 0;
     // Layer i+1 is fetched and its tiles issued while layer i still runs; the loader holds each
@@ -389,7 +489,10 @@ void Accelerator::control() {
       plan_layer(d, st, tiles);
       for (TileJob* t : tiles) t->matrix = matrix;
       ++issued;
-      for (TileJob* t : tiles) to_load_.write(t);
+      for (TileJob* t : tiles) {
+        t->times.issued = now_cycles();
+        to_load_.write(t);
+      }
     }
     while (layers_done_ < issued) wait(progress_event_);
     uint64_t pe_busy = 0, macs = 0, bits = 0;
@@ -402,7 +505,91 @@ void Accelerator::control() {
     regs.set_counter(PERF_MACS_LO, macs);
     regs.set_counter(PERF_DECRYPTED_BITS_LO, bits);
     stats_.resize(issued);
+    attribute(start);
     regs.finish(error, error_index);
+  }
+}
+
+// ---------------------------------------------------------------- bottleneck attribution
+
+const char* bound_name(Bound b) {
+  switch (b) {
+    case Bound::Dram: return "dram";
+    case Bound::Decrypt: return "decrypt";
+    case Bound::Pe: return "pe";
+    case Bound::Post: return "post";
+    case Bound::Store: return "store";
+    case Bound::Dependency: return "dependency";
+    case Bound::Control: return "control";
+    case Bound::Count: break;
+  }
+  return "?";
+}
+
+Bound LayerStats::bound() const {
+  return static_cast<Bound>(std::max_element(bound_cycles.begin(), bound_cycles.end()) - bound_cycles.begin());
+}
+
+// Splits every layer's window by what the compute unit was doing or waiting for, the way a
+// profiler splits stall reasons. The compute unit is the PE array for conv tiles and the
+// post-processing unit for pooling, add and requant tiles. While it works, the time is its own
+// ("pe"; "decrypt" for cycles a streaming decryptor held it back). While it idles, the time goes to
+// whatever the next tile it will take is waiting for: its DMA loads ("dram"), the layer it reads
+// ("dependency"), its decryption ("decrypt"), a free accumulator half (the post-processing or store
+// in front of it), or its descriptor ("control").
+void Accelerator::attribute(uint64_t start_cycle) {
+  double prev = static_cast<double>(start_cycle);
+  for (LayerStats& st : stats_) {
+    st.window_cycles = st.end_cycle - static_cast<uint64_t>(prev);
+    st.bound_cycles.fill(0);
+    prev = static_cast<double>(st.end_cycle);
+  }
+  if (tiles_.empty() || stats_.empty()) return;
+  const size_t n = tiles_.size();
+  auto main_start = [&](const TileTimes& t) { return t.conv ? t.pe_start : t.post_start; };
+  std::vector<double> first_unstarted(n);  // running max of main_start: monotonic, for the search
+  for (size_t i = 0; i < n; ++i) first_unstarted[i] = std::max(i ? first_unstarted[i - 1] : 0.0, main_start(tiles_[i]));
+  std::vector<size_t> conv;
+  for (size_t i = 0; i < n; ++i)
+    if (tiles_[i].conv) conv.push_back(i);
+  // Units work in order, so each one's busy intervals are sorted: binary search them.
+  auto busy = [&](const std::vector<size_t>& idx, double m, double TileTimes::*s, double TileTimes::*e) -> const TileTimes* {
+    auto it = std::upper_bound(idx.begin(), idx.end(), m, [&](double v, size_t i) { return v < tiles_[i].*s; });
+    if (it == idx.begin()) return nullptr;
+    const TileTimes& t = tiles_[*(it - 1)];
+    return m < t.*e ? &t : nullptr;
+  };
+  std::vector<size_t> all(n);
+  for (size_t i = 0; i < n; ++i) all[i] = i;
+  auto classify = [&](double m) {
+    if (const TileTimes* t = busy(conv, m, &TileTimes::pe_start, &TileTimes::pe_end)) return m >= t->pe_end - t->pe_stall ? Bound::Decrypt : Bound::Pe;
+    const TileTimes* post = busy(all, m, &TileTimes::post_start, &TileTimes::post_end);
+    if (post && !post->conv) return Bound::Post;
+    const bool storing = busy(all, m, &TileTimes::store_start, &TileTimes::store_end) != nullptr;
+    const size_t i = static_cast<size_t>(std::upper_bound(first_unstarted.begin(), first_unstarted.end(), m) - first_unstarted.begin());
+    if (i == n) return post ? Bound::Post : storing ? Bound::Store : Bound::Control;  // the pipeline drains
+    const TileTimes& t = tiles_[i];
+    if (m < t.issued) return Bound::Control;
+    if (m < t.dep_start) return Bound::Dram;  // its weights, or the loads in front of it
+    if (m < t.dep_end) return Bound::Dependency;
+    if (m < t.a_end) return Bound::Dram;
+    if (m < t.ready) return Bound::Decrypt;
+    return post ? Bound::Post : storing ? Bound::Store : Bound::Control;  // a free accumulator half or FIFO slot
+  };
+  std::vector<double> cuts{static_cast<double>(start_cycle)};
+  for (const LayerStats& st : stats_) cuts.push_back(static_cast<double>(st.end_cycle));
+  const double first = cuts.front(), last = cuts.back();
+  for (const TileTimes& t : tiles_)
+    for (double v : {t.issued, t.w_start, t.w_end, t.dep_start, t.dep_end, t.a_start, t.a_end, t.ready, t.pe_start, t.pe_end, t.pe_end - t.pe_stall,
+                     t.post_start, t.post_end, t.store_start, t.store_end})
+      if (v > first && v < last) cuts.push_back(v);
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  size_t layer = 0;
+  for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+    const double a = cuts[c], b = cuts[c + 1];
+    while (layer + 1 < stats_.size() && a >= static_cast<double>(stats_[layer].end_cycle)) ++layer;
+    stats_[layer].bound_cycles[static_cast<size_t>(classify((a + b) / 2))] += b - a;
   }
 }
 

@@ -65,6 +65,7 @@ uint64_t decrypt_weights(const LayerDescriptor& d, const XorMatrix& m, WeightSet
     }
   }
   ws.decrypted_bits = slices * d.n_out * ws.raw.size();
+  ws.xor_gate_ops = slices * ws.raw.size() * xor_gates_per_slice(m);
   return slices * ws.raw.size();
 }
 
@@ -134,8 +135,97 @@ void prepare_passes(const LayerDescriptor& d, WeightSet& ws) {
   }
 }
 
+uint64_t xor_gates_per_slice(const XorMatrix& m) {
+  uint64_t gates = 0;
+  for (uint32_t row : m.rows()) gates += row ? static_cast<uint64_t>(__builtin_popcount(row)) - 1 : 0;
+  return gates;
+}
+
+uint64_t covering_slices(const LayerDescriptor& d, uint32_t o0, uint32_t oc, uint64_t k0, uint64_t k1) {
+  if (k1 <= k0) return 0;
+  const uint64_t k = reduction_length(d), n = d.n_out;
+  uint64_t slices = 0;
+  for (uint64_t c = o0; c < static_cast<uint64_t>(o0) + oc; ++c) slices += (c * k + k1 - 1) / n - (c * k + k0) / n + 1;
+  return slices;
+}
+
+uint64_t pe_pipeline_depth(Dataflow df, int pe_rows) {
+  uint64_t depth = 3;
+  if (df == Dataflow::ReductionParallel)
+    for (int levels = 1; levels < pe_rows; levels *= 2) ++depth;
+  return depth;
+}
+
+PeTileResult pe_tile_timing(const LayerDescriptor& d, const WeightSet& ws, uint64_t positions, const PeGeometry& g) {
+  PeTileResult r;
+  const uint64_t k = reduction_length(d);
+  const uint32_t oc = ws.oc;
+  const auto fmt = static_cast<WeightFormat>(d.weight_format);
+  const bool skipping = g.zero_skip && (d.flags & kDescZeroSkip);
+  const bool streaming = g.streaming_decrypt && fmt == WeightFormat::Flexor;
+  const uint64_t units = static_cast<uint64_t>(std::max(1, g.decrypt_units));
+  const auto df = static_cast<Dataflow>(d.dataflow);
+  auto stream_slices = [&](uint32_t o0, uint32_t n, uint64_t k0, uint64_t k1, uint64_t times) {
+    const uint64_t slices = covering_slices(d, o0, n, k0, k1);
+    r.decrypted_bits += times * slices * d.n_out;
+    r.xor_gate_ops += times * slices * g.xor_gates_per_slice;
+    return ceil_div(slices, units);
+  };
+  if (df == Dataflow::OutputParallel) {
+    // Rows x groups hold positions, each column group of cols/groups columns holds channels, the
+    // reduction runs in time: K steps per (position group, channel group, pass), one weight per
+    // column per step (broadcast to the group's rows), then one cycle to drain the accumulators
+    // through the α multiplier.
+    const uint64_t groups = std::max<uint32_t>(1, d.col_groups);
+    const uint64_t lc = std::max<uint64_t>(1, g.cols / groups), lr = static_cast<uint64_t>(g.rows) * groups;
+    const uint64_t pg = ceil_div(positions, lr);
+    for (size_t pass = 0; pass < ws.pass_weights.size(); ++pass)
+      for (uint32_t j = 0; j < oc; j += static_cast<uint32_t>(lc)) {
+        const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(lc, oc - j));
+        const uint64_t steps = skipping ? *std::max_element(ws.effectual[pass].begin() + j, ws.effectual[pass].begin() + j + n) : k;
+        // A streaming decryptor re-decrypts each column's slices for every position group.
+        const uint64_t supply = streaming ? stream_slices(ws.o0 + j, n, 0, k, pg) : 0;
+        const uint64_t busy = std::max(steps, supply);
+        r.cycles += pg * (busy + 1);
+        r.decrypt_stall += pg * (busy - steps);
+      }
+  } else {
+    // Rows hold a chunk of the reduction, columns hold channels, one adder tree per column sums
+    // the rows; positions stream in time while the chunk's weights stay in the PEs. The next
+    // chunk's weights load into shadow registers meanwhile, from the weight buffer (rows x cols
+    // bits a cycle) or, streaming, from the decryptor (units slices a cycle).
+    const uint64_t rows = static_cast<uint64_t>(g.rows), cols = static_cast<uint64_t>(g.cols);
+    const uint64_t weight_bits = fmt == WeightFormat::Int8 ? 8 : ((d.flags & kDescTernary) && ws.pass_weights.size() == 1) ? 2 : 1;
+    bool first = true;
+    for (size_t pass = 0; pass < ws.pass_weights.size(); ++pass)
+      for (uint32_t j = 0; j < oc; j += static_cast<uint32_t>(cols)) {
+        const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(cols, oc - j));
+        for (uint64_t k0 = 0; k0 < k; k0 += rows) {
+          const uint64_t kr = std::min(rows, k - k0);
+          const uint64_t reload = streaming ? stream_slices(ws.o0 + j, n, k0, k0 + kr, 1) : ceil_div(kr * n * weight_bits, rows * cols);
+          if (first) {  // the tile's first weights have nothing to hide behind
+            r.cycles += reload;
+            if (streaming) r.decrypt_stall += reload;
+            first = false;
+          }
+          r.cycles += std::max(positions, reload);
+          if (streaming && reload > positions) r.decrypt_stall += reload - positions;
+        }
+      }
+  }
+  r.cycles += pe_pipeline_depth(df, g.rows);
+  const bool dense = df == Dataflow::ReductionParallel || !skipping;
+  for (size_t pass = 0; pass < ws.pass_weights.size(); ++pass)
+    for (uint32_t o = 0; o < oc; ++o) {
+      r.effectual += positions * ws.effectual[pass][o];
+      r.ops += positions * (dense ? k : ws.effectual[pass][o]);
+    }
+  r.macs = positions * oc * k;
+  return r;
+}
+
 PeTileResult pe_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih,
-                          int pe_rows, int pe_cols, bool zero_skip, std::vector<int16_t>& cols, std::vector<int32_t>& acc) {
+                          const PeGeometry& g, std::vector<int16_t>& cols, std::vector<int32_t>& acc) {
   const int k = static_cast<int>(reduction_length(d));
   const int ow = static_cast<int>(d.out_w), positions = static_cast<int>(rows) * ow;
   const bool in_signed = (d.flags & kDescInSigned) != 0;
@@ -156,9 +246,8 @@ PeTileResult pe_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_
   const uint32_t oc = ws.oc;
   acc.assign(static_cast<size_t>(oc) * positions, 0);
   std::vector<int32_t> partial(static_cast<size_t>(oc) * positions);
-  PeTileResult r;
-  const uint64_t p_groups = ceil_div(static_cast<uint64_t>(positions), pe_rows);
-  const bool skipping = zero_skip && (d.flags & kDescZeroSkip);
+  // Integer sums are exact and the loader proved they fit, so the order the dataflow adds in does
+  // not change them: one reference computation serves every dataflow.
   for (size_t pass = 0; pass < ws.pass_weights.size(); ++pass) {
     dot_block(ws.pass_weights[pass].data(), k, static_cast<int>(oc), cols.data(), positions, partial.data(), positions);
     for (uint32_t o = 0; o < oc; ++o) {
@@ -167,22 +256,8 @@ PeTileResult pe_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_
       const int32_t* s = partial.data() + static_cast<size_t>(o) * positions;
       for (int p = 0; p < positions; ++p) a[p] += scale * s[p];  // α scaling once per output per plane
     }
-    // Each column group of the array spends K cycles per pass (its busiest column's non-zero
-    // count when zero-skipping), plus one for the α multiply.
-    for (uint32_t g = 0; g < oc; g += pe_cols) {
-      const uint32_t end = std::min(oc, g + pe_cols);
-      uint64_t cyc = static_cast<uint64_t>(k);
-      if (skipping) cyc = *std::max_element(ws.effectual[pass].begin() + g, ws.effectual[pass].begin() + end);
-      r.cycles += p_groups * (cyc + 1);
-    }
-    for (uint32_t o = 0; o < oc; ++o) {
-      r.effectual += static_cast<uint64_t>(positions) * ws.effectual[pass][o];
-      r.ops += static_cast<uint64_t>(positions) * (skipping ? ws.effectual[pass][o] : static_cast<uint64_t>(k));
-    }
   }
-  r.cycles += static_cast<uint64_t>(pe_rows + pe_cols);  // systolic fill and drain
-  r.macs = static_cast<uint64_t>(positions) * oc * k;
-  return r;
+  return pe_tile_timing(d, ws, static_cast<uint64_t>(positions), g);
 }
 
 PostResult post_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t rows, const std::vector<int32_t>& acc, std::vector<uint8_t>& out) {

@@ -30,6 +30,7 @@ struct WeightSet {
   std::vector<std::vector<uint8_t>> decrypted;
   uint64_t decrypted_first_bit = 0;
   uint64_t decrypted_bits = 0;  // slices x N_out x planes
+  uint64_t xor_gate_ops = 0;
 
   // PE-array view: one pass per bit plane (or one for int8 / zero-skipped ternary and
   // signed-binary): weights in {-1, 0, +1} (int8 values in int8 mode) and a per-channel scale.
@@ -40,20 +41,46 @@ struct WeightSet {
 
 // XOR decryption of every plane's covering slices (y = M x mod 2). Returns slices decrypted.
 uint64_t decrypt_weights(const LayerDescriptor& d, const XorMatrix& m, WeightSet& ws);
+// 2-input XOR gate operations one slice costs: per output bit, (its row's taps - 1).
+uint64_t xor_gates_per_slice(const XorMatrix& m);
+// FleXOR slices (of one plane) that hold elements [k0, k1) of every output channel in [o0, o0 + oc):
+// what a streaming decryptor must decrypt to feed them to the PE array.
+uint64_t covering_slices(const LayerDescriptor& d, uint32_t o0, uint32_t oc, uint64_t k0, uint64_t k1);
 // Builds the PE-array passes from the raw (or decrypted) planes.
 void prepare_passes(const LayerDescriptor& d, WeightSet& ws);
 
-struct PeTileResult {
-  uint64_t cycles = 0;      // PE-array cycles
-  uint64_t macs = 0;        // positions x channels x K
-  uint64_t ops = 0;         // add/sub (or MAC) operations issued
-  uint64_t effectual = 0;   // of those, on non-zero weights
+// The PE array as the timing needs it (docs/accelerator.md, "Dataflow").
+struct PeGeometry {
+  int rows = 16, cols = 16;
+  bool zero_skip = true;
+  bool streaming_decrypt = false;  // FleXOR weights reach the PEs through the decryptor on every pass
+  int decrypt_units = 1;           // slices per cycle
+  uint64_t xor_gates_per_slice = 0;
 };
 
+// Pipeline depth of the PE array: weight/activation read, add, accumulate; the reduction-parallel
+// dataflow adds its adder tree, one stage per level.
+uint64_t pe_pipeline_depth(Dataflow df, int pe_rows);
+
+struct PeTileResult {
+  uint64_t cycles = 0;          // PE-array cycles, decryption stalls included
+  uint64_t decrypt_stall = 0;   // of those, cycles waiting for a streaming decryptor
+  uint64_t macs = 0;            // positions x channels x K
+  uint64_t ops = 0;             // add/sub (or MAC) operations issued
+  uint64_t effectual = 0;       // of those, on non-zero weights
+  uint64_t decrypted_bits = 0;  // streaming decryptor output for this tile
+  uint64_t xor_gate_ops = 0;
+};
+
+// Cycles of one conv tile of `positions` output positions x channels [ws.o0, ws.o0 + ws.oc) under
+// the descriptor's dataflow.
+PeTileResult pe_tile_timing(const LayerDescriptor& d, const WeightSet& ws, uint64_t positions, const PeGeometry& g);
+
 // One conv tile: output rows [y0, y0 + rows) x channels [ws.o0, ws.o0 + ws.oc). `act` holds input
-// rows [iy0, iy0 + ih) of every channel (CHW bytes). Writes acc [oc][rows * out_w].
+// rows [iy0, iy0 + ih) of every channel (CHW bytes). Writes acc [oc][rows * out_w]; returns the
+// timing of pe_tile_timing().
 PeTileResult pe_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih,
-                          int pe_rows, int pe_cols, bool zero_skip, std::vector<int16_t>& cols_scratch, std::vector<int32_t>& acc);
+                          const PeGeometry& g, std::vector<int16_t>& cols_scratch, std::vector<int32_t>& acc);
 
 // Post-processing, writing output bytes [channel][rows][out_w] for the tile. Returns elements
 // produced and element-operations (window reads) for timing.

@@ -9,18 +9,18 @@ DmaEngine::DmaEngine(sc_module_name name, int burst_bytes, int outstanding) : sc
   for (int i = 0; i < outstanding; ++i) sc_spawn(sc_bind(&DmaEngine::worker, this), sc_gen_unique_name("worker"));
 }
 
-bool DmaEngine::transfer(const std::vector<Segment>& segments, bool write) {
-  Job job;
-  uint64_t total = 0;
+DmaEngine::Handle DmaEngine::start(const std::vector<Segment>& segments, bool write) {
+  auto job = std::make_shared<Job>();
+  job->write = write;
   auto issue = [&](uint64_t addr, uint8_t* data, uint64_t bytes) {
     // Bursts are aligned to the burst size, as a memory controller wants them.
     for (uint64_t a = addr; a < addr + bytes;) {
       const uint64_t end = std::min(addr + bytes, (a / burst_bytes_ + 1) * burst_bytes_);
-      queue_.push_back(Burst{&job, a, data + (a - addr), static_cast<uint32_t>(end - a), write});
-      ++job.remaining;
+      queue_.push_back(Burst{job.get(), a, data + (a - addr), static_cast<uint32_t>(end - a), write});
+      ++job->remaining;
       a = end;
     }
-    total += bytes;
+    job->bytes += bytes;
   };
   // Merge segments adjacent both in memory and in the buffer (e.g. whole-height row tiles).
   size_t i = 0;
@@ -29,12 +29,21 @@ bool DmaEngine::transfer(const std::vector<Segment>& segments, bool write) {
     while (i < segments.size() && segments[i].addr == s.addr + s.bytes && segments[i].data == s.data + s.bytes) s.bytes += segments[i++].bytes;
     if (s.bytes) issue(s.addr, s.data, s.bytes);
   }
-  if (job.remaining == 0) return true;
-  work_.notify(SC_ZERO_TIME);
-  wait(job.done);
-  (write ? bytes_written_ : bytes_read_) += total;
-  return !job.error;
+  if (job->remaining) work_.notify(SC_ZERO_TIME);
+  return job;
 }
+
+bool DmaEngine::complete(const Handle& h) {
+  if (!h) return true;
+  if (h->remaining) wait(h->done);
+  if (h->bytes) {
+    (h->write ? bytes_written_ : bytes_read_) += h->bytes;
+    h->bytes = 0;  // counted once
+  }
+  return !h->error;
+}
+
+bool DmaEngine::transfer(const std::vector<Segment>& segments, bool write) { return complete(start(segments, write)); }
 
 void DmaEngine::worker() {
   tlm::tlm_generic_payload gp;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <vector>
 
 namespace subbit {
@@ -30,17 +31,26 @@ class DmaEngine : public sc_core::sc_module {
   bool read(uint64_t addr, uint8_t* dst, uint64_t bytes) { return transfer({{addr, dst, bytes}}, false); }
   bool write(uint64_t addr, const uint8_t* src, uint64_t bytes) { return transfer({{addr, const_cast<uint8_t*>(src), bytes}}, true); }
 
+  // The command-queue view: start() queues a transfer's bursts behind those already queued and
+  // returns at once; complete() blocks until it is done (false on a bus error). A unit can keep
+  // several transfers in flight, so it does not pay the memory latency once per transfer.
+  struct Job;
+  using Handle = std::shared_ptr<Job>;
+  Handle start(const std::vector<Segment>& segments, bool write);
+  bool complete(const Handle& h);
+
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t bytes_written() const { return bytes_written_; }
   uint64_t bursts() const { return bursts_; }
   sc_core::sc_time busy_time() const { return busy_; }  // time with at least one burst in flight
 
- private:
   struct Job {
-    uint64_t remaining = 0;
-    bool error = false;
+    uint64_t remaining = 0, bytes = 0;
+    bool write = false, error = false;
     sc_core::sc_event done;
   };
+
+ private:
   struct Burst {
     Job* job;
     uint64_t addr;

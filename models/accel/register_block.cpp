@@ -13,21 +13,7 @@ RegisterBlock::RegisterBlock(sc_module_name name, const AccelParams& p)
   socket.register_transport_dbg(this, &RegisterBlock::transport_dbg);
   set_reg(ID, kIdValue);
   set_reg(VERSION, kVersionValue);
-  set_reg(CAP_PE, static_cast<uint32_t>(p.pe_rows) << 16 | static_cast<uint32_t>(p.pe_cols));
-  set_reg(CAP_DECRYPT, static_cast<uint32_t>(p.decrypt_units) << 24 | static_cast<uint32_t>(p.n_tap) << 16 |
-                           static_cast<uint32_t>(p.n_out) << 8 | static_cast<uint32_t>(p.n_in));
-  set_reg(CAP_DECRYPT_FLAGS, (p.programmable_matrix ? 1u : 0u) | (p.fill == XorFill::Random ? 2u : 0u));
-  set_reg(XOR_SEED_LO, static_cast<uint32_t>(p.xor_seed));
-  set_reg(XOR_SEED_HI, static_cast<uint32_t>(p.xor_seed >> 32));
-  set_reg(CAP_WEIGHT_BUF, static_cast<uint32_t>(p.weight_buf_bytes));
-  set_reg(CAP_ACT_BUF, static_cast<uint32_t>(p.act_buf_bytes));
-  set_reg(CAP_ACC_BUF, static_cast<uint32_t>(p.acc_buf_bytes));
-  set_reg(CAP_WIDTHS, static_cast<uint32_t>(p.act_bits) | static_cast<uint32_t>(p.acc_bits) << 8 | static_cast<uint32_t>(p.alpha_bits) << 16);
-  set_reg(CAP_CLOCK_KHZ, static_cast<uint32_t>(p.clock_mhz * 1000 + 0.5));
-  uint32_t features = kFeatureBitPlanes | kFeatureFlexor | kFeatureSignedBinary | kFeatureInt8 | kFeatureXnor | kFeaturePool | kFeatureAdd;
-  if (p.zero_skip) features |= kFeatureZeroSkip;
-  set_reg(CAP_FEATURES, features);
-  set_reg(CAP_DMA, static_cast<uint32_t>(p.dma_burst_bytes) << 16 | static_cast<uint32_t>(p.dma_outstanding));
+  for (const auto& [off, value] : pack_caps(hw_caps(p))) set_reg(off, value);
   SC_METHOD(drive_irq);
   sensitive << irq_changed_;
   dont_initialize();

@@ -20,6 +20,8 @@
 
 namespace subbit {
 
+const char* decrypt_mode_name(DecryptMode m) { return m == DecryptMode::Streaming ? "streaming" : "buffered"; }
+
 const char* xor_matrix_kind_name(XorMatrixKind k) {
   return k == XorMatrixKind::Hardwired ? "hardwired" : "programmable";
 }
@@ -236,9 +238,15 @@ class Loader {
 
     const YAML::Node pe = get(root, "", "pe_array", true, top);
     const YAML::Mark pe_at = key_mark(root, "pe_array");
-    check_map(pe, "pe_array", {"rows", "cols"});
+    check_map(pe, "pe_array", {"rows", "cols", "act_lanes", "reduction_tree"});
     c.pe_array.rows = integer(get(pe, "pe_array", "rows", true, pe_at), "pe_array.rows", 1, 256);
     c.pe_array.cols = integer(get(pe, "pe_array", "cols", true, pe_at), "pe_array.cols", 1, 256);
+    if (YAML::Node v = pe["act_lanes"]; v.IsDefined()) {
+      c.pe_array.act_lanes = pow2(v, "pe_array.act_lanes", 1, 64);
+      if (c.pe_array.act_lanes > c.pe_array.cols)
+        fail_at(v, "pe_array.act_lanes", "expected at most pe_array.cols = " + std::to_string(c.pe_array.cols) + " lanes, got " + got(v));
+    }
+    if (YAML::Node v = pe["reduction_tree"]; v.IsDefined()) c.pe_array.reduction_tree = boolean(v, "pe_array.reduction_tree");
 
     c.act_bits = integer(get(root, "", "act_bits", true, top), "act_bits", 1, 16);
     c.acc_bits = integer(get(root, "", "acc_bits", true, top), "acc_bits", 8, 64);
@@ -247,7 +255,7 @@ class Loader {
 
     const YAML::Node dec = get(root, "", "decryptor", true, top);
     const YAML::Mark dec_at = key_mark(root, "decryptor");
-    check_map(dec, "decryptor", {"units", "n_in", "n_out", "n_tap", "matrix", "seed"});
+    check_map(dec, "decryptor", {"units", "n_in", "n_out", "n_tap", "matrix", "mode", "seed"});
     DecryptorConfig& d = c.decryptor;
     d.units = integer(get(dec, "decryptor", "units", true, dec_at), "decryptor.units", 1, 256);
     d.n_out = integer(get(dec, "decryptor", "n_out", true, dec_at), "decryptor.n_out", 1, 64);
@@ -258,6 +266,8 @@ class Loader {
     d.matrix = choice(get(dec, "decryptor", "matrix", true, dec_at), "decryptor.matrix", {"hardwired", "programmable"}) == 0
                    ? XorMatrixKind::Hardwired
                    : XorMatrixKind::Programmable;
+    if (YAML::Node v = dec["mode"]; v.IsDefined())
+      d.mode = choice(v, "decryptor.mode", {"buffered", "streaming"}) == 0 ? DecryptMode::Buffered : DecryptMode::Streaming;
     {
       const YAML::Node v = dec["seed"];
       if (!v.IsDefined() && d.matrix == XorMatrixKind::Hardwired)
@@ -353,7 +363,8 @@ std::string arch_config_to_yaml(const ArchConfig& c) {
   e << YAML::Key << "name" << YAML::Value << c.name;
   e << YAML::Key << "clock_mhz" << YAML::Value << c.clock_mhz;
   e << YAML::Key << "pe_array" << YAML::Value << YAML::BeginMap << YAML::Key << "rows" << YAML::Value << c.pe_array.rows
-    << YAML::Key << "cols" << YAML::Value << c.pe_array.cols << YAML::EndMap;
+    << YAML::Key << "cols" << YAML::Value << c.pe_array.cols << YAML::Key << "act_lanes" << YAML::Value << c.pe_array.act_lanes
+    << YAML::Key << "reduction_tree" << YAML::Value << c.pe_array.reduction_tree << YAML::EndMap;
   e << YAML::Key << "act_bits" << YAML::Value << c.act_bits;
   e << YAML::Key << "acc_bits" << YAML::Value << c.acc_bits;
   e << YAML::Key << "alpha_bits" << YAML::Value << c.alpha_bits;
@@ -363,6 +374,7 @@ std::string arch_config_to_yaml(const ArchConfig& c) {
   e << YAML::Key << "n_out" << YAML::Value << c.decryptor.n_out;
   e << YAML::Key << "n_tap" << YAML::Value << c.decryptor.n_tap;
   e << YAML::Key << "matrix" << YAML::Value << xor_matrix_kind_name(c.decryptor.matrix);
+  e << YAML::Key << "mode" << YAML::Value << decrypt_mode_name(c.decryptor.mode);
   e << YAML::Key << "seed" << YAML::Value << c.decryptor.seed;
   e << YAML::EndMap;
   e << YAML::Key << "buffers" << YAML::Value << YAML::BeginMap;

@@ -18,9 +18,14 @@ enum class XorMatrixKind { Hardwired, Programmable };
 const char* xor_matrix_kind_name(XorMatrixKind k);  // "hardwired", "programmable"
 
 struct PeArrayConfig {
-  uint32_t rows = 0;  // 1..256
-  uint32_t cols = 0;  // 1..256
+  uint32_t rows = 0;            // 1..256
+  uint32_t cols = 0;            // 1..256
+  uint32_t act_lanes = 1;       // activation lanes per PE row (position groups across the columns), power of two <= cols, <= 64
+  bool reduction_tree = true;   // per-column adder trees: the reduction-parallel dataflow
 };
+
+enum class DecryptMode { Buffered, Streaming };
+const char* decrypt_mode_name(DecryptMode m);  // "buffered", "streaming"
 
 // FleXOR XOR-gate decryption units (docs/domain.md section 2).
 struct DecryptorConfig {
@@ -29,6 +34,9 @@ struct DecryptorConfig {
   uint32_t n_out = 0;  // decrypted bits per slice, 1..64
   uint32_t n_tap = 0;  // XOR inputs per output bit, 1..n_in
   XorMatrixKind matrix = XorMatrixKind::Hardwired;
+  // buffered: decrypts on load, keeps decrypted planes in the weight buffer; streaming: keeps the
+  // encrypted planes and decrypts them on every pass into the PE array.
+  DecryptMode mode = DecryptMode::Buffered;
   uint64_t seed = 0;  // generator seed of the hard-wired matrix (ignored when programmable)
 };
 

@@ -15,6 +15,9 @@ inline AccelParams accel_params(const ArchConfig& c) {
   p.clock_mhz = c.clock_mhz;
   p.pe_rows = static_cast<int>(c.pe_array.rows);
   p.pe_cols = static_cast<int>(c.pe_array.cols);
+  p.act_lanes = static_cast<int>(c.pe_array.act_lanes);
+  p.reduction_tree = c.pe_array.reduction_tree;
+  p.streaming_decrypt = c.decryptor.mode == DecryptMode::Streaming;
   p.act_bits = static_cast<int>(c.act_bits);
   p.acc_bits = static_cast<int>(c.acc_bits);
   p.alpha_bits = static_cast<int>(c.alpha_bits);
@@ -30,6 +33,14 @@ inline AccelParams accel_params(const ArchConfig& c) {
   p.post_lanes = static_cast<int>(c.pe_array.cols);
   // Enough bursts in flight to cover the DRAM latency at full bandwidth on every channel.
   p.dma_outstanding = static_cast<int>(std::max<uint32_t>(8, c.dram.request_buffer_size * c.dram.channels));
+  // What the platform tells the driver about its memory: JEDEC peak; sustained streaming bandwidth
+  // with refresh deducted (each REF blocks the channel for tRFC every tREFI); unloaded read latency
+  // from a closed row (tRCD + RL + tDQSCK + BL/2, docs/dram.md).
+  const dram::DramSpec& s = c.dram_spec();
+  p.mem_peak_gbps = s.peak_gbps() * c.dram.channels;
+  p.mem_sustained_gbps = p.mem_peak_gbps * (1.0 - static_cast<double>(s.tRFC) / s.tREFI);
+  p.mem_latency_ns = (s.tRCD + s.CL + s.tDQSCK + s.burst_cycles()) * s.tck_ns();
+  p.mem_burst_bytes = static_cast<int>(s.burst_bytes());
   return p;
 }
 

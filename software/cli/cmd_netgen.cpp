@@ -18,7 +18,7 @@ void register_netgen(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("netgen", "Write a seeded synthetic network (real shapes, any weight scheme)");
-  cmd->add_option("network", a->opt.network, "lenet5 | resnet20 | resnet18 | mlp | ffn")->required();
+  cmd->add_option("network", a->opt.network, "lenet5 | resnet20 | resnet18 | mlp | ffn | fc")->required();
   cmd->add_option("-o,--output", a->out, "network file to write (.safetensors)")->required();
   cmd->add_option("--scheme", a->scheme, "int8 | binary | bcq | uniform | ternary | signed_binary | flexor")->capture_default_str();
   cmd->add_option("--q", a->opt.q, "bit planes for bcq, uniform (= bits) and flexor")->capture_default_str();
@@ -34,6 +34,8 @@ void register_netgen(CLI::App& app) {
   cmd->add_option("--act-bits", a->opt.act_bits, "hidden activation bits (1 = signed {-1,+1}, XNOR-popcount)")->capture_default_str();
   cmd->add_flag("--all-layers", a->all_layers, "quantize the first and last layers too (default: int8)");
   cmd->add_option("--tokens", a->opt.tokens, "ffn: tokens")->capture_default_str();
+  cmd->add_option("--in-features", a->opt.in_features, "fc: input features")->capture_default_str();
+  cmd->add_option("--out-features", a->opt.out_features, "fc: output features")->capture_default_str();
   cmd->add_option("--seed", a->opt.seed, "seed of the weights")->capture_default_str();
   cmd->add_option("--input-out", a->input_out, "also write a seeded random input tensor file");
   cmd->callback([a]() {

@@ -1,4 +1,6 @@
 // subbit run: full inferences on the TLM model through the driver, with a performance report.
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,15 +17,18 @@
 #include "golden/golden.h"
 #include "netgen/netgen.h"
 #include "quant/error.h"
+#include "runtime/roofline.h"
 
 namespace subbit::cli {
 
 namespace {
 
 struct LayerRow {
-  std::string name, op;
-  uint64_t cycles = 0, macs = 0, dram_bytes = 0, weight_bytes = 0, pe_cycles = 0, decrypt_cycles = 0;
-  double bound = 0;  // roofline cycles
+  std::string name, op, mapping;
+  uint64_t cycles = 0, macs = 0, dram_bytes = 0, weight_bytes = 0;
+  double predicted = 0;
+  Roofline roof;
+  const LayerStats* stats = nullptr;
 };
 
 const char* opcode_name(Opcode op) {
@@ -57,6 +62,7 @@ void register_run(CLI::App& app) {
     bool json = false;
     double timeout_ms = 10000;
     std::string trace;
+    std::string mapper = "search";
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run full inferences on the TLM model of the accelerator, through the driver");
@@ -71,8 +77,12 @@ void register_run(CLI::App& app) {
   cmd->add_option("--data-dir", a->data_dir, "dataset directory")->capture_default_str();
   cmd->add_option("--timeout-ms", a->timeout_ms, "device-time limit per inference")->capture_default_str();
   cmd->add_flag("--json", a->json, "print JSON");
+  cmd->add_option("--mapper", a->mapper, "how the driver maps layers: search (the cost-model search) | greedy (widest tile first)")
+      ->capture_default_str();
   cmd->add_option("--trace", a->trace, "write a transaction log of unit activity (one line per load, decrypt, PE, post, store)");
   cmd->callback([a]() {
+    if (a->mapper != "search" && a->mapper != "greedy") throw Error("run --mapper: expected search or greedy, got '" + a->mapper + "'");
+    const MapperKind mapper = a->mapper == "greedy" ? MapperKind::Greedy : MapperKind::Search;
     const Network net = load_network(a->network);
     std::vector<std::vector<int16_t>> inputs;
     std::vector<int> labels;
@@ -105,15 +115,19 @@ void register_run(CLI::App& app) {
     MemoryCounters dram_first;
     uint64_t total_cycles = 0;
     std::vector<LayerStats> stats;
+    LoweredNetwork lowered;
+    HwCaps caps;
     std::string failure;
     const auto wall0 = std::chrono::steady_clock::now();
     sys.host.program = [&](HostCpu& h) {
       driver::Driver drv(h);
       driver::LoadedNetwork ln;
-      if (drv.open() != driver::Status::Ok || drv.load_network(net, &ln) != driver::Status::Ok) {
+      if (drv.open() != driver::Status::Ok || drv.load_network(net, &ln, mapper) != driver::Status::Ok) {
         failure = drv.message();
         return;
       }
+      lowered = ln.lowered;
+      caps = drv.caps();
       for (size_t i = 0; i < inputs.size(); ++i) {
         const MemoryCounters before = sys.memory().counters();
         const driver::Status s = drv.run(ln, inputs[i].data(), out.data(), static_cast<uint64_t>(a->timeout_ms * 1000));
@@ -154,33 +168,55 @@ void register_run(CLI::App& app) {
 
     const AccelParams& p = sys.accel.params();
     const double peak_macs = static_cast<double>(p.pe_rows) * p.pe_cols;
-    const double dram_bytes_per_cycle = sys.memory().peak_bytes_per_ns() * 1e3 / p.clock_mhz;
     std::vector<LayerRow> rows;
-    LayerRow total{"total", "", 0, 0, 0, 0, 0, 0, 0};
+    LayerRow total;
+    total.name = "total";
+    double total_bound = 0, total_predicted = 0;
+    std::array<double, kBoundCount> total_causes{};
     for (const LayerStats& s : stats) {
       LayerRow r;
       const int node = plat_descriptor_node(net, s.index);
+      const LayerDescriptor& d = lowered.descriptors.at(s.index);
       r.name = node >= 0 ? net.nodes[node].name : "?";
       r.op = opcode_name(s.op);
-      r.cycles = s.cycles();
+      r.mapping = s.op == Opcode::Conv ? lowered.mappings.at(s.index).str() : "tile " + std::to_string(d.tile_rows) + " rows";
+      r.cycles = s.window_cycles;
       r.macs = s.macs;
       r.dram_bytes = s.dram_read_bytes + s.dram_write_bytes;
       r.weight_bytes = s.weight_read_bytes;
-      r.pe_cycles = s.pe_cycles;
-      r.decrypt_cycles = s.decrypt_cycles;
-      r.bound = std::max(s.macs / peak_macs, r.dram_bytes / dram_bytes_per_cycle);
+      r.predicted = lowered.predicted.at(s.index).cycles;
+      r.roof = layer_roofline(d, caps);
+      r.stats = &s;
       total.cycles += r.cycles, total.macs += r.macs, total.dram_bytes += r.dram_bytes, total.weight_bytes += r.weight_bytes;
-      total.pe_cycles += r.pe_cycles, total.decrypt_cycles += r.decrypt_cycles, total.bound += r.bound;
+      total_bound += r.roof.cycles();
+      total_predicted += r.predicted;
+      for (size_t b = 0; b < kBoundCount; ++b) total_causes[b] += s.bound_cycles[b];
       rows.push_back(r);
     }
+    auto shares = [](const std::array<double, kBoundCount>& c) {
+      nlohmann::json j = nlohmann::json::object();
+      double sum = 0;
+      for (double v : c) sum += v;
+      for (size_t b = 0; b < kBoundCount; ++b) j[bound_name(static_cast<Bound>(b))] = sum > 0 ? c[b] / sum : 0.0;
+      return j;
+    };
+    auto top = [](const std::array<double, kBoundCount>& c) {
+      const size_t b = static_cast<size_t>(std::max_element(c.begin(), c.end()) - c.begin());
+      double sum = 0;
+      for (double v : c) sum += v;
+      return std::string(bound_name(static_cast<Bound>(b))) + " " + fmt(sum > 0 ? 100.0 * c[b] / sum : 0.0, 0) + "%";
+    };
+    auto error_pct = [](double predicted, uint64_t simulated) { return simulated ? 100.0 * (predicted - simulated) / simulated : 0.0; };
     const double latency_us = first.cycles / p.clock_mhz;
     const double mean_cycles = static_cast<double>(total_cycles) / inputs.size();
     nlohmann::json j = {{"network", a->network},
                         {"name", net.name},
                         {"platform", plat.description},
+                        {"mapper", lowered.mapper},
                         {"images", inputs.size()},
                         {"cycles", first.cycles},
                         {"mean_cycles", mean_cycles},
+                        {"predicted_cycles", total_predicted},
                         {"latency_us", latency_us},
                         {"inferences_per_s", 1e6 / latency_us},
                         {"macs", first.macs},
@@ -188,9 +224,12 @@ void register_run(CLI::App& app) {
                         {"dram_read_bytes", first.dram_read_bytes},
                         {"dram_write_bytes", first.dram_write_bytes},
                         {"weight_read_bytes", total.weight_bytes},
+                        {"weight_bytes", lowered.weight_bytes},
                         {"decrypted_bits", first.decrypted_bits},
-                        {"roofline_cycles", total.bound},
-                        {"roofline_fraction", total.bound / first.cycles},
+                        {"roofline_cycles", total_bound},
+                        {"roofline_fraction", total_bound / first.cycles},
+                        {"bound", top(total_causes)},
+                        {"bound_shares", shares(total_causes)},
                         {"golden_match", mismatched == 0},
                         {"golden_mismatches", mismatched},
                         {"wall_s", wall},
@@ -204,32 +243,67 @@ void register_run(CLI::App& app) {
     }
     if (!first_mismatch.empty()) j["first_mismatch"] = first_mismatch;
     j["layers"] = nlohmann::json::array();
-    for (const auto& r : rows)
-      j["layers"].push_back({{"name", r.name}, {"op", r.op}, {"cycles", r.cycles}, {"macs", r.macs}, {"dram_bytes", r.dram_bytes},
-                             {"weight_bytes", r.weight_bytes}, {"pe_cycles", r.pe_cycles}, {"decrypt_cycles", r.decrypt_cycles},
-                             {"utilization", r.cycles ? r.macs / (peak_macs * r.cycles) : 0.0}, {"roofline_cycles", r.bound},
-                             {"roofline_fraction", r.cycles ? r.bound / r.cycles : 0.0}});
+    for (const auto& r : rows) {
+      const LayerStats& s = *r.stats;
+      const LayerMapping& m = lowered.mappings.at(s.index);
+      const CostEstimate& pc = lowered.predicted.at(s.index);
+      nlohmann::json mj = {{"text", r.mapping}, {"tile_rows", m.tile_rows}};
+      if (s.op == Opcode::Conv)
+        mj.update({{"dataflow", dataflow_name(m.dataflow)}, {"col_groups", m.col_groups}, {"tile_channels", m.tile_channels}, {"channels_outer", m.channels_outer}});
+      j["layers"].push_back({{"name", r.name},
+                             {"op", r.op},
+                             {"mapping", mj},
+                             {"cycles", r.cycles},
+                             {"span_cycles", s.cycles()},
+                             {"predicted_cycles", r.predicted},
+                             {"prediction_error", error_pct(r.predicted, r.cycles) / 100.0},
+                             {"predicted_bound", std::array<const char*, 5>{"dram", "decrypt", "pe", "post", "store"}[static_cast<size_t>(pc.bound)]},
+                             {"macs", r.macs},
+                             {"out_shape", {lowered.descriptors.at(s.index).out_c, lowered.descriptors.at(s.index).out_h, lowered.descriptors.at(s.index).out_w}},
+                             {"positions", lowered.descriptors.at(s.index).out_h * lowered.descriptors.at(s.index).out_w},
+                             {"dram_bytes", r.dram_bytes},
+                             {"weight_bytes", r.weight_bytes},
+                             {"compulsory_bytes", r.roof.compulsory_bytes},
+                             {"tiles", s.tiles},
+                             {"pe_cycles", s.pe_cycles},
+                             {"decrypt_cycles", s.decrypt_cycles},
+                             {"decrypt_stall_cycles", s.decrypt_stall_cycles},
+                             {"decrypted_bits", s.decrypted_bits},
+                             {"xor_gate_ops", s.xor_gate_ops},
+                             {"utilization", r.cycles ? r.macs / (peak_macs * r.cycles) : 0.0},
+                             {"roofline_cycles", r.roof.cycles()},
+                             {"roofline_compute_cycles", r.roof.compute_cycles},
+                             {"roofline_memory_cycles", r.roof.memory_cycles},
+                             {"roofline_fraction", r.cycles ? r.roof.cycles() / r.cycles : 0.0},
+                             {"bound", bound_name(s.bound())},
+                             {"bound_shares", shares(s.bound_cycles)}});
+    }
     if (a->json) {
       std::printf("%s\n", j.dump(2).c_str());
     } else {
-      Table t({"layer", "op", "cycles", "MACs", "util %", "DRAM B", "weight B", "roofline", "achieved %"});
+      Table t({"layer", "op", "mapping", "cycles", "predicted", "err %", "util %", "DRAM B", "roofline", "achieved %", "bound"});
       for (const auto& r : rows)
-        t.add({r.name, r.op, with_commas(static_cast<int64_t>(r.cycles)), with_commas(static_cast<int64_t>(r.macs)),
-               r.macs ? fmt(100.0 * r.macs / (peak_macs * r.cycles), 1) : "-", with_commas(static_cast<int64_t>(r.dram_bytes)),
-               r.weight_bytes ? with_commas(static_cast<int64_t>(r.weight_bytes)) : "", with_commas(static_cast<int64_t>(std::ceil(r.bound))),
-               fmt(100.0 * r.bound / std::max<uint64_t>(r.cycles, 1), 1)});
+        t.add({r.name, r.op, r.mapping, with_commas(static_cast<int64_t>(r.cycles)), with_commas(static_cast<int64_t>(std::llround(r.predicted))),
+               fmt(error_pct(r.predicted, r.cycles), 1), r.macs ? fmt(100.0 * r.macs / (peak_macs * std::max<uint64_t>(r.cycles, 1)), 1) : "-",
+               with_commas(static_cast<int64_t>(r.dram_bytes)),
+               with_commas(static_cast<int64_t>(std::ceil(r.roof.cycles()))) + (r.roof.memory_bound() ? " m" : " c"),
+               fmt(100.0 * r.roof.cycles() / std::max<uint64_t>(r.cycles, 1), 1), top(r.stats->bound_cycles)});
       t.rule();
-      t.add({"total", "", with_commas(static_cast<int64_t>(first.cycles)), with_commas(static_cast<int64_t>(first.macs)),
-             fmt(100.0 * first.macs / (peak_macs * first.cycles), 1), with_commas(static_cast<int64_t>(first.dram_read_bytes + first.dram_write_bytes)),
-             with_commas(static_cast<int64_t>(total.weight_bytes)), with_commas(static_cast<int64_t>(std::ceil(total.bound))),
-             fmt(100.0 * total.bound / first.cycles, 1)});
+      t.add({"total", "", lowered.mapper + " mapper", with_commas(static_cast<int64_t>(first.cycles)), with_commas(static_cast<int64_t>(std::llround(total_predicted))),
+             fmt(error_pct(total_predicted, first.cycles), 1), fmt(100.0 * first.macs / (peak_macs * first.cycles), 1),
+             with_commas(static_cast<int64_t>(first.dram_read_bytes + first.dram_write_bytes)), with_commas(static_cast<int64_t>(std::ceil(total_bound))),
+             fmt(100.0 * total_bound / first.cycles, 1), top(total_causes)});
       std::printf("%s on %s\n\n%s\n", net.name.c_str(), plat.description.c_str(), t.str().c_str());
+      std::printf("cycles: each layer's window, from the previous layer's end to its own (layers overlap); predicted: the mapper's cost model\n");
+      std::printf("roofline: max(MACs at the array's peak, compulsory bytes at the DRAM's JEDEC peak); m/c: memory/compute bound\n");
+      std::printf("bound: what the compute unit was busy with or waiting for, largest share of the window\n\n");
       std::printf("latency %.1f us at %.0f MHz (%.0f inferences/s); PE utilization %.1f%%; roofline %s cycles, achieved %.1f%%\n", latency_us,
-                  p.clock_mhz, 1e6 / latency_us, 100.0 * first.macs / (peak_macs * first.cycles), with_commas(static_cast<int64_t>(total.bound)).c_str(),
-                  100.0 * total.bound / first.cycles);
-      std::printf("DRAM: %s bytes read, %s written; weights %s bytes (stored encrypted), %s bits decrypted\n",
+                  p.clock_mhz, 1e6 / latency_us, 100.0 * first.macs / (peak_macs * first.cycles), with_commas(static_cast<int64_t>(total_bound)).c_str(),
+                  100.0 * total_bound / first.cycles);
+      std::printf("DRAM: %s bytes read, %s written; weights %s bytes read (stored %s), %s bits decrypted\n",
                   with_commas(static_cast<int64_t>(first.dram_read_bytes)).c_str(), with_commas(static_cast<int64_t>(first.dram_write_bytes)).c_str(),
-                  with_commas(static_cast<int64_t>(total.weight_bytes)).c_str(), with_commas(static_cast<int64_t>(first.decrypted_bits)).c_str());
+                  with_commas(static_cast<int64_t>(total.weight_bytes)).c_str(), with_commas(static_cast<int64_t>(lowered.weight_bytes)).c_str(),
+                  with_commas(static_cast<int64_t>(first.decrypted_bits)).c_str());
       if (dram_first.has_rows) {
         const uint64_t n = dram_first.row_hits + dram_first.row_misses + dram_first.row_conflicts;
         std::printf("DRAM commands: ACT %s, RD %s, WR %s, PRE %s, REF %s; row hits %.1f%% (%s hits, %s misses, %s conflicts)\n",

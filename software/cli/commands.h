@@ -11,4 +11,5 @@ void register_golden(CLI::App& app);
 void register_dram_replay(CLI::App& app);
 void register_run(CLI::App& app);
 void register_trace(CLI::App& app);
+void register_map(CLI::App& app);
 }  // namespace subbit::cli

@@ -38,33 +38,21 @@ Status Driver::reg(uint32_t off, uint32_t* v) {
 }
 
 Status Driver::open() {
-  uint32_t id = 0, v = 0;
+  uint32_t id = 0;
   if (Status s = reg(regs::ID, &id); s != Status::Ok) return s;
   if (id != regs::kIdValue) return fail(Status::NoDevice, "ID register reads " + std::to_string(id) + ", not the SubBit ID");
   if (Status s = reg(regs::VERSION, &version_); s != Status::Ok) return s;
   if ((version_ >> 16) != (regs::kVersionValue >> 16))
     return fail(Status::NoDevice, "hardware version " + std::to_string(version_ >> 16) + ".x, this driver speaks 1.x");
-  HwCaps c;
-  reg(regs::CAP_PE, &v);
-  c.pe_rows = static_cast<int>(v >> 16), c.pe_cols = static_cast<int>(v & 0xFFFF);
-  reg(regs::CAP_DECRYPT, &v);
-  c.decrypt_units = static_cast<int>(v >> 24), c.n_tap = static_cast<int>((v >> 16) & 0xFF);
-  c.n_out = static_cast<int>((v >> 8) & 0xFF), c.n_in = static_cast<int>(v & 0xFF);
-  reg(regs::CAP_DECRYPT_FLAGS, &v);
-  c.programmable_matrix = v & 1u;
-  c.random_fill = v & 2u;
-  uint32_t lo = 0, hi = 0;
-  reg(regs::XOR_SEED_LO, &lo);
-  reg(regs::XOR_SEED_HI, &hi);
-  c.xor_seed = lo | static_cast<uint64_t>(hi) << 32;
-  reg(regs::CAP_WEIGHT_BUF, &v), c.weight_buf_bytes = v;
-  reg(regs::CAP_ACT_BUF, &v), c.act_buf_bytes = v;
-  reg(regs::CAP_ACC_BUF, &v), c.acc_buf_bytes = v;
-  reg(regs::CAP_WIDTHS, &v);
-  c.act_bits = static_cast<int>(v & 0xFF), c.acc_bits = static_cast<int>((v >> 8) & 0xFF), c.alpha_bits = static_cast<int>((v >> 16) & 0xFF);
-  reg(regs::CAP_CLOCK_KHZ, &v), c.clock_mhz = v / 1000.0;
-  if (Status s = reg(regs::CAP_FEATURES, &c.features); s != Status::Ok) return s;
-  if (c.pe_rows < 1 || c.pe_cols < 1 || c.n_in < 1 || c.n_out < c.n_in || c.act_bits < 1)
+  Status status = Status::Ok;
+  const HwCaps c = unpack_caps([&](uint32_t off) {
+    uint32_t value = 0;
+    if (Status s = reg(off, &value); s != Status::Ok) status = s;
+    return value;
+  });
+  if (status != Status::Ok) return status;
+  if (c.pe_rows < 1 || c.pe_cols < 1 || c.act_lanes < 1 || c.post_lanes < 1 || c.n_in < 1 || c.n_out < c.n_in || c.act_bits < 1 ||
+      c.mem_sustained_gbps <= 0)
     return fail(Status::NoDevice, "capability registers describe no usable hardware");
   caps_ = c;
   next_ = hal_.mem_base();
@@ -82,11 +70,11 @@ Status Driver::alloc(uint64_t bytes, uint64_t* addr) {
   return Status::Ok;
 }
 
-Status Driver::load_network(const Network& net, LoadedNetwork* out) {
+Status Driver::load_network(const Network& net, LoadedNetwork* out, MapperKind mapper) {
   if (!open_) return fail(Status::InvalidArgument, "load_network before open");
   LoadedNetwork ln;
   try {
-    ln.lowered = lower_network(net, caps_, (next_ + 63) / 64 * 64, "network '" + net.name + "'");
+    ln.lowered = lower_network(net, caps_, (next_ + 63) / 64 * 64, "network '" + net.name + "'", mapper);
   } catch (const Error& e) {
     return fail(Status::Unsupported, e.what());
   }

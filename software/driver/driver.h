@@ -41,7 +41,8 @@ class Driver {
 
   // Lowers `net` for this hardware and copies its weights (still encrypted), parameters and
   // descriptors into device memory. Unsupported if the hardware cannot run it (see message()).
-  Status load_network(const Network& net, LoadedNetwork* out);
+  // `mapper` picks each layer's dataflow and tiles (the search by default).
+  Status load_network(const Network& net, LoadedNetwork* out, MapperKind mapper = MapperKind::Search);
   // One inference: input values (the network's input type, CHW) in, output values out.
   Status run(LoadedNetwork& ln, const int16_t* input, int16_t* output, uint64_t timeout_us);
   // Reads back any node's output (CHW values) after run(), e.g. to compare layers.

@@ -1,6 +1,7 @@
 // Layer descriptors: what the driver writes to device memory and the command processor fetches.
 // One descriptor runs one layer; the hardware walks its tiles (rows x output channels) with
-// double-buffered loads, using the tile sizes the driver chose for the buffer sizes.
+// double-buffered loads, using the mapping the driver's mapper chose: tile sizes for the buffer
+// sizes, tile loop order, and the PE-array dataflow (docs/accelerator.md, "Dataflow").
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -12,6 +13,16 @@ enum class Opcode : uint32_t { Conv = 1, MaxPool = 2, AvgPool = 3, Add = 4, Requ
 
 // How a conv's weights are stored in device memory (exactly as in the network file).
 enum class WeightFormat : uint32_t { Int8 = 0, BitPlanes = 1, Flexor = 2, SignedBinary = 3 };
+
+// How a conv layer's loops are spread over the PE array (docs/accelerator.md has the loop nests).
+enum class Dataflow : uint8_t {
+  // Rows <- output positions, columns <- output channels x col_groups position groups, time <-
+  // reduction (C*R*S). Each PE accumulates one output (output stationary).
+  OutputParallel = 0,
+  // Rows <- a chunk of the reduction, columns <- output channels, one adder tree per column, time
+  // <- output positions (weights stationary in the PEs while positions stream).
+  ReductionParallel = 1,
+};
 
 enum : uint32_t {
   kDescRelu = 1u << 0,
@@ -38,7 +49,9 @@ struct LayerDescriptor {
   int64_t bias = 0;                // add: bias
   // Tiling chosen by the driver: output rows and output channels per tile.
   uint32_t tile_rows = 0, tile_channels = 0;
-  uint32_t reserved0 = 0;
+  uint8_t dataflow = 0;    // Dataflow
+  uint8_t col_groups = 0;  // OutputParallel: position groups across the columns (0 means 1)
+  uint16_t reserved0 = 0;
   // Device addresses.
   uint64_t in_addr = 0, in2_addr = 0, out_addr = 0;
   uint64_t weight_addr = 0;  // planes / encrypted planes / int8 weights / signed-binary mask

@@ -14,7 +14,7 @@ enum : uint32_t {
   VERSION = 0x004,
   CAP_PE = 0x008,           // rows << 16 | cols
   CAP_DECRYPT = 0x00C,      // units << 24 | n_tap << 16 | n_out << 8 | n_in
-  CAP_DECRYPT_FLAGS = 0x010,  // bit 0: programmable M⊕; bit 1: random fill (hard-wired)
+  CAP_DECRYPT_FLAGS = 0x010,  // bit 0: programmable M⊕; bit 1: random fill (hard-wired); bit 2: streaming (decrypts on every pass, stores encrypted)
   XOR_SEED_LO = 0x014,      // hard-wired M⊕ seed
   XOR_SEED_HI = 0x018,
   CAP_WEIGHT_BUF = 0x01C,   // bytes (both halves)
@@ -24,6 +24,10 @@ enum : uint32_t {
   CAP_CLOCK_KHZ = 0x02C,
   CAP_FEATURES = 0x030,     // kFeature* bits
   CAP_DMA = 0x034,          // burst bytes << 16 | outstanding bursts
+  CAP_PE_FLAGS = 0x038,     // bit 0: per-column adder trees (reduction-parallel dataflow); bits 15:8 activation lanes per PE row; bits 31:16 post-processing lanes
+  CAP_MEM_PEAK_MBPS = 0x03C,       // device memory: JEDEC peak, MB/s (the platform's, for the mapper)
+  CAP_MEM_SUSTAINED_MBPS = 0x040,  // device memory: sustained streaming bandwidth (refresh deducted), MB/s
+  CAP_MEM_LATENCY_NS = 0x044,      // device memory: bits 15:0 unloaded read latency, ns; bits 31:16 access granularity (burst), bytes
 
   // Control and status.
   CTRL = 0x100,             // write: bit 0 start, bit 1 clear done/irq, bit 2 clear error

@@ -71,19 +71,55 @@ void tile_input_rows(const LayerDescriptor& d, uint32_t y0, uint32_t rows, int& 
   ih = std::min(last, static_cast<int>(d.in_h)) - iy0;
 }
 
-TileFootprint tile_footprint(const LayerDescriptor& d, uint32_t rows, uint32_t channels) {
-  TileFootprint f;
+uint64_t weight_buffer_bytes(const LayerDescriptor& d, uint32_t o0, uint32_t oc, WeightStorage s) {
+  const WeightRanges w = weight_ranges(d, o0, oc);
+  if (s == WeightStorage::AsStored || static_cast<WeightFormat>(d.weight_format) != WeightFormat::Flexor) return w.total_bytes();
+  const uint64_t k = reduction_length(d);
+  const uint64_t slices = ceil_div((static_cast<uint64_t>(o0) + oc) * k, d.n_out) - o0 * k / d.n_out;
+  uint64_t planes = 0;
+  for (const auto& r : w.planes) planes += r.bytes;
+  return w.total_bytes() - planes + w.planes.size() * ceil_div(slices * d.n_out, 8);
+}
+
+uint64_t weight_buffer_bytes_bound(const LayerDescriptor& d, uint32_t oc, WeightStorage s) {
+  const uint64_t k = reduction_length(d), e = static_cast<uint64_t>(oc) * k;
+  const auto fmt = static_cast<WeightFormat>(d.weight_format);
+  const uint64_t planes = fmt == WeightFormat::BitPlanes || fmt == WeightFormat::Flexor ? d.q : 1;
+  uint64_t plane_bytes = 0;
+  switch (fmt) {
+    case WeightFormat::Int8: plane_bytes = e; break;
+    case WeightFormat::BitPlanes:
+    case WeightFormat::SignedBinary: plane_bytes = ceil_div(e, 8) + 1; break;
+    case WeightFormat::Flexor: {
+      const uint64_t slices = ceil_div(e, d.n_out) + 1;
+      plane_bytes = ceil_div(slices * (s == WeightStorage::Decrypted ? d.n_out : d.n_in), 8) + 1;
+      break;
+    }
+  }
+  uint64_t t = planes * plane_bytes + 12ull * oc;  // + mult (4 B) and bias (8 B) per channel
+  if (fmt != WeightFormat::Int8) t += planes * oc;  // α
+  if (fmt == WeightFormat::SignedBinary) t += ceil_div(static_cast<uint64_t>(oc) * ceil_div(k, d.region), 8) + 1;
+  return t;
+}
+
+uint64_t act_footprint(const LayerDescriptor& d, uint32_t rows) {
   const auto op = static_cast<Opcode>(d.opcode);
   // The tallest input window of any row tile: the unclipped one.
   const uint64_t ih = (op == Opcode::Add || op == Opcode::Requant) ? rows : std::min<uint64_t>(d.in_h, (rows - 1ull) * d.sh + d.kh);
-  const uint64_t row_bytes = static_cast<uint64_t>(d.in_c) * d.in_w;
-  f.act = ih * row_bytes * (op == Opcode::Add ? 2 : 1);
-  if (op == Opcode::Conv) {
+  return ih * d.in_c * d.in_w * (op == Opcode::Add ? 2 : 1);
+}
+
+uint64_t acc_footprint(const LayerDescriptor& d, uint32_t rows, uint32_t channels) {
+  return static_cast<Opcode>(d.opcode) == Opcode::Conv ? static_cast<uint64_t>(rows) * d.out_w * channels * 4 : 0;
+}
+
+TileFootprint tile_footprint(const LayerDescriptor& d, uint32_t rows, uint32_t channels, WeightStorage s) {
+  TileFootprint f;
+  f.act = act_footprint(d, rows);
+  f.acc = acc_footprint(d, rows, channels);
+  if (static_cast<Opcode>(d.opcode) == Opcode::Conv) {
     // The widest channel tile: weight ranges grow with misalignment, so take the worst start.
-    uint64_t worst = 0;
-    for (uint32_t o0 = 0; o0 < d.out_c; o0 += channels) worst = std::max(worst, weight_ranges(d, o0, std::min(channels, d.out_c - o0)).total_bytes());
-    f.weight = worst;
-    f.acc = static_cast<uint64_t>(rows) * d.out_w * channels * 4;
+    for (uint32_t o0 = 0; o0 < d.out_c; o0 += channels) f.weight = std::max(f.weight, weight_buffer_bytes(d, o0, std::min(channels, d.out_c - o0), s));
   }
   return f;
 }

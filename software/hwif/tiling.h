@@ -31,10 +31,23 @@ WeightRanges weight_ranges(const LayerDescriptor& d, uint32_t o0, uint32_t oc);
 // Input rows that output rows [y0, y0 + rows) read: [iy0, iy0 + ih), clipped to the input.
 void tile_input_rows(const LayerDescriptor& d, uint32_t y0, uint32_t rows, int& iy0, int& ih);
 
+// Where FleXOR weights sit in a weight-buffer half: as stored (encrypted: a streaming decryptor
+// expands them on every pass) or decrypted on load (a buffered decryptor keeps N_out bits per slice
+// instead of N_in). Other formats are always as stored.
+enum class WeightStorage { AsStored, Decrypted };
+
+// Weight-buffer bytes that output channels [o0, o0 + oc) occupy.
+uint64_t weight_buffer_bytes(const LayerDescriptor& d, uint32_t o0, uint32_t oc, WeightStorage s);
+// An upper bound of weight_buffer_bytes() over every start o0, in O(1): the mapper's fast check.
+uint64_t weight_buffer_bytes_bound(const LayerDescriptor& d, uint32_t oc, WeightStorage s);
+
 struct TileFootprint {
   uint64_t weight = 0, act = 0, acc = 0;
 };
 // Worst case over the layer's tiles of `rows` output rows and `channels` output channels.
-TileFootprint tile_footprint(const LayerDescriptor& d, uint32_t rows, uint32_t channels);
+TileFootprint tile_footprint(const LayerDescriptor& d, uint32_t rows, uint32_t channels, WeightStorage s = WeightStorage::AsStored);
+// The activation and accumulator parts of tile_footprint() alone (no walk over channel tiles).
+uint64_t act_footprint(const LayerDescriptor& d, uint32_t rows);
+uint64_t acc_footprint(const LayerDescriptor& d, uint32_t rows, uint32_t channels);
 
 }  // namespace subbit

@@ -9,7 +9,7 @@
 namespace subbit {
 
 const std::vector<std::string>& netgen_networks() {
-  static const std::vector<std::string> names = {"lenet5", "resnet20", "resnet18", "mlp", "ffn"};
+  static const std::vector<std::string> names = {"lenet5", "resnet20", "resnet18", "mlp", "ffn", "fc"};
   return names;
 }
 
@@ -281,6 +281,12 @@ Network make_network(const NetgenOptions& opt) {
     const int h = b.linear("fc1", x, 3072, hid, false);
     const int y = b.linear("fc2", h, 768, tok, false);
     b.add("residual", y, x, tok);
+  } else if (opt.network == "fc") {
+    // A hidden layer: the scheme applies even with int8 first and last layers.
+    if (opt.in_features < 1 || opt.in_features > (1 << 20) || opt.out_features < 1 || opt.out_features > 65536)
+      throw Error("netgen: fc needs --in-features in [1, 2^20] and --out-features in [1, 65536]");
+    const int x = b.input({opt.in_features, 1, 1}, hid);
+    b.linear("fc", x, opt.out_features, hid, false);
   } else {
     std::string all;
     for (const auto& n : netgen_networks()) all += (all.empty() ? "" : ", ") + n;

@@ -5,12 +5,9 @@
 
 #include "hwif/registers.h"
 #include "quant/error.h"
+#include "quant/weights.h"
 
 namespace subbit {
-
-XorMatrix HwCaps::matrix() const {
-  return XorMatrix::generate(n_out, n_in, random_fill ? XorFill::Random : XorFill::Tap, n_tap, xor_seed);
-}
 
 void values_to_bytes(const int16_t* v, size_t n, uint8_t* out) {
   for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(v[i] & 0xFF);
@@ -53,51 +50,47 @@ uint32_t act_flags(const ActType& in, const ActType& out) {
   return (in.is_signed ? kDescInSigned : 0u) | (out.is_signed ? kDescOutSigned : 0u);
 }
 
-// Largest channel tile (a multiple of the PE columns where possible) and row tile that fit.
-void choose_tiles(LayerDescriptor& d, const HwCaps& hw, const std::string& where) {
-  const auto op = static_cast<Opcode>(d.opcode);
-  uint32_t channels = d.out_c;
-  auto fits = [&](uint32_t rows, uint32_t ch) {
-    const TileFootprint f = tile_footprint(d, rows, ch);
-    return f.weight <= hw.weight_half() && f.act <= hw.act_half() && f.acc <= hw.acc_half();
-  };
-  if (op == Opcode::Conv) {
-    while (channels > 1 && !fits(1, channels)) {
-      const uint32_t half = std::max<uint32_t>(1, channels / 2);
-      channels = half >= static_cast<uint32_t>(hw.pe_cols) ? half / hw.pe_cols * hw.pe_cols : half;
-    }
-  }
-  if (!fits(1, channels)) {
-    const TileFootprint f = tile_footprint(d, 1, channels);
-    throw Error(where + ": no tile fits the buffers: one output row x " + std::to_string(channels) + " channel(s) needs " +
-                std::to_string(f.weight) + " weight, " + std::to_string(f.act) + " activation and " + std::to_string(f.acc) +
-                " accumulator bytes; buffer halves hold " + std::to_string(hw.weight_half()) + ", " + std::to_string(hw.act_half()) + " and " +
-                std::to_string(hw.acc_half()));
-  }
-  uint32_t rows = 1;
-  while (rows < d.out_h && fits(rows + 1, channels)) ++rows;
-  d.tile_rows = rows;
-  d.tile_channels = channels;
-  if (op == Opcode::Conv && channels < d.out_c) {
-    // Two loop orders; pick the one that moves fewer bytes from DRAM. Rows outer reloads every
-    // channel tile's weights per row tile; channels outer reloads the input rows per channel tile.
-    const uint64_t row_tiles = (d.out_h + rows - 1) / rows, ch_tiles = (d.out_c + channels - 1) / channels;
-    uint64_t weights = 0;
-    for (uint32_t o0 = 0; o0 < d.out_c; o0 += channels) weights += weight_ranges(d, o0, std::min(channels, d.out_c - o0)).total_bytes();
-    uint64_t acts = 0;
-    for (uint32_t y0 = 0; y0 < d.out_h; y0 += rows) {
-      int iy0, ih;
-      tile_input_rows(d, y0, std::min(rows, d.out_h - y0), iy0, ih);
-      acts += static_cast<uint64_t>(ih) * d.in_c * d.in_w;
-    }
-    if (weights + acts * ch_tiles < weights * row_tiles + acts) d.flags |= kDescChannelsOuter;
-  }
-}
-
 }  // namespace
 
-LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base_addr, const std::string& where) {
+std::vector<std::vector<uint32_t>> effectual_weights(const QuantWeights& w) {
+  std::vector<std::vector<uint32_t>> eff;
+  const size_t k = static_cast<size_t>(w.k);
+  if (w.scheme == Scheme::SignedBinary) {
+    eff.emplace_back(w.cout, 0);
+    for (int o = 0; o < w.cout; ++o)
+      for (size_t j = 0; j < k; ++j) eff[0][o] += get_bit(w.mask.data(), o * k + j);
+  } else if (w.scheme == Scheme::Ternary) {
+    // Zero where the two planes differ.
+    eff.emplace_back(w.cout, 0);
+    const uint8_t* b0 = w.planes.data();
+    const uint8_t* b1 = w.planes.data() + w.plane_bytes();
+    for (int o = 0; o < w.cout; ++o)
+      for (size_t j = 0; j < k; ++j) eff[0][o] += get_bit(b0, o * k + j) == get_bit(b1, o * k + j);
+  }
+  return eff;
+}
+
+LayerContext layer_context(const Network& net, const LoweredNetwork& L, size_t index, const LayerDescriptor& d, int node) {
+  LayerContext ctx;
+  const Node& n = net.nodes[static_cast<size_t>(node)];
+  if ((n.op == Op::Conv2d || n.op == Op::Linear) && (d.flags & kDescZeroSkip)) ctx.effectual = effectual_weights(n.weights);
+  if (index > 0) {
+    const LayerDescriptor& p = L.descriptors[index - 1];
+    const uint64_t p_end = p.out_addr + static_cast<uint64_t>(p.out_c) * p.out_h * p.out_w;
+    auto reads = [&](uint64_t addr) { return addr < p_end && addr + static_cast<uint64_t>(d.in_c) * d.in_h * d.in_w > p.out_addr; };
+    ctx.prev = &p;
+    ctx.prev_mapping = L.mappings[index - 1];
+    ctx.prev_cost = L.predicted[index - 1];
+    ctx.reads_prev = reads(d.in_addr) || (d.opcode == static_cast<uint32_t>(Opcode::Add) && reads(d.in2_addr));
+  }
+  return ctx;
+}
+
+LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base_addr, const std::string& where, MapperKind mapper_kind) {
   LoweredNetwork L;
+  const std::unique_ptr<Mapper> mapper = make_mapper(mapper_kind, hw);
+  const CostModel cost_model(hw);
+  L.mapper = mapper->name();
   ImageBuilder img(base_addr);
   size_t layer_count = 0;
   for (const Node& n : net.nodes) layer_count += (n.op != Op::Input && n.op != Op::Flatten);
@@ -229,7 +222,11 @@ LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base
       case Op::Flatten:
         break;
     }
-    choose_tiles(d, hw, lw);
+    const LayerContext ctx = layer_context(net, L, L.descriptors.size(), d, static_cast<int>(i));
+    const LayerMapping m = mapper->map(d, ctx, lw);
+    m.apply(d);
+    L.mappings.push_back(m);
+    L.predicted.push_back(cost_model.cost(d, m, ctx));
     L.descriptors.push_back(d);
     L.descriptor_node.push_back(static_cast<int>(i));
   }

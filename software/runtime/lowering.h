@@ -6,29 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "hwif/caps.h"
 #include "hwif/descriptor.h"
 #include "hwif/tiling.h"
+#include "runtime/mapper.h"
 #include "netfile/network.h"
 
 namespace subbit {
-
-// What the driver learns from the capability registers.
-struct HwCaps {
-  int pe_rows = 16, pe_cols = 16;
-  int decrypt_units = 1, n_in = 16, n_out = 20, n_tap = 2;
-  bool programmable_matrix = false;
-  bool random_fill = false;
-  uint64_t xor_seed = 1;
-  uint64_t weight_buf_bytes = 64 << 10, act_buf_bytes = 128 << 10, acc_buf_bytes = 32 << 10;
-  int act_bits = 8, acc_bits = 32, alpha_bits = 8;
-  uint32_t features = ~0u;
-  double clock_mhz = 500;
-
-  uint64_t weight_half() const { return weight_buf_bytes / 2; }
-  uint64_t act_half() const { return act_buf_bytes / 2; }
-  uint64_t acc_half() const { return acc_buf_bytes / 2; }
-  XorMatrix matrix() const;  // the hard-wired M⊕
-};
 
 struct MemSegment {
   uint64_t addr = 0;
@@ -45,11 +29,25 @@ struct LoweredNetwork {
   size_t input_bytes = 0, output_bytes = 0;
   uint64_t end_addr = 0;                 // first free device address
   uint64_t weight_bytes = 0;             // stored weight bytes placed in the image
+  std::vector<LayerMapping> mappings;    // per descriptor, as the mapper chose it
+  std::vector<CostEstimate> predicted;   // per descriptor, the cost model's prediction for it
+  std::string mapper;                    // which mapper chose them
 };
 
 // Throws subbit::Error naming the network and layer when the hardware cannot run it (a FleXOR
 // layer whose M⊕ differs from a hard-wired decryptor, a tile that fits no buffer, ...).
-LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base_addr, const std::string& where);
+// `mapper` chooses every layer's dataflow, tiles and loop order (runtime/mapper.h).
+LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base_addr, const std::string& where,
+                             MapperKind mapper = MapperKind::Search);
+
+// What the cost model knows of descriptor `index` (computing `node`) besides the descriptor:
+// zero-skipping statistics and the layer before it (L holds descriptors, mappings and predictions
+// up to index - 1). `d` is the descriptor itself.
+LayerContext layer_context(const Network& net, const LoweredNetwork& L, size_t index, const LayerDescriptor& d, int node);
+
+// Non-zero weights per output channel for each PE pass of a zero-skipping layer (ternary,
+// signed-binary); empty for other layers. What the cost model needs to predict zero-skipping.
+std::vector<std::vector<uint32_t>> effectual_weights(const QuantWeights& w);
 
 // Activation bytes <-> golden values (int16) for a given type: signed types are two's complement.
 void values_to_bytes(const int16_t* v, size_t n, uint8_t* out);

@@ -79,9 +79,10 @@ TEST_P(NetgenDeterminism, SameSeedSameBytesDifferentSeedDifferentBytes) {
   std::vector<const Node*> layers;
   for (const Node& n : na.nodes)
     if (n.has_weights()) layers.push_back(&n);
-  ASSERT_GE(layers.size(), 2u);
+  ASSERT_GE(layers.size(), network() == "fc" ? 1u : 2u);
   for (size_t i = 0; i < layers.size(); ++i) {
-    const bool edge = (i == 0 && network() != "ffn") || (i + 1 == layers.size() && network() != "ffn");
+    const bool hidden_only = network() == "ffn" || network() == "fc";
+    const bool edge = !hidden_only && (i == 0 || i + 1 == layers.size());
     EXPECT_EQ(layers[i]->weights.scheme, edge ? Scheme::Int8 : scheme().scheme) << layers[i]->name;
   }
   EXPECT_EQ(na.name, network());
@@ -122,7 +123,7 @@ TEST_P(NetgenSanity, HiddenLayersAreNeitherDeadNorSaturated) {
 }
 
 const auto kAllSchemes = ::testing::Range(0, static_cast<int>(std::size(kSchemes)));
-INSTANTIATE_TEST_SUITE_P(Networks, NetgenDeterminism, ::testing::Combine(::testing::Values("lenet5", "resnet20", "mlp", "ffn"), kAllSchemes),
+INSTANTIATE_TEST_SUITE_P(Networks, NetgenDeterminism, ::testing::Combine(::testing::Values("lenet5", "resnet20", "mlp", "ffn", "fc"), kAllSchemes),
                          param_name);
 // resnet18 (11M weights) takes well under 3 s per case; three schemes (binary, signed_binary,
 // FleXOR with a seeded matrix) keep the suite fast.
@@ -189,7 +190,11 @@ TEST(Netgen, RejectsBadOptions) {
   o.network = "ffn";
   o.tokens = 0;
   EXPECT_SUBBIT_ERROR(make_network(o), "--tokens");
-  EXPECT_EQ(netgen_networks(), (std::vector<std::string>{"lenet5", "resnet20", "resnet18", "mlp", "ffn"}));
+  o = NetgenOptions{};
+  o.network = "fc";
+  o.in_features = 0;
+  EXPECT_SUBBIT_ERROR(make_network(o), "--in-features");
+  EXPECT_EQ(netgen_networks(), (std::vector<std::string>{"lenet5", "resnet20", "resnet18", "mlp", "ffn", "fc"}));
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // reference from the input the driver copied in, writes the output and raises STATUS.done.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -36,6 +38,11 @@ struct FakeChip {
     reg(regs::CAP_WIDTHS) = 8u | 32u << 8 | 8u << 16;
     reg(regs::CAP_CLOCK_KHZ) = 500000;
     reg(regs::CAP_FEATURES) = ~0u;
+    reg(regs::CAP_PE_FLAGS) = 1u | 4u << 8 | 16u << 16;  // adder trees, 4 activation lanes, 16 post lanes
+    reg(regs::CAP_DMA) = 64u << 16 | 32u;
+    reg(regs::CAP_MEM_PEAK_MBPS) = 6400;
+    reg(regs::CAP_MEM_SUSTAINED_MBPS) = 5940;
+    reg(regs::CAP_MEM_LATENCY_NS) = 60 | 32u << 16;
   }
 };
 
@@ -57,6 +64,38 @@ TEST(MmioDriver, DiscoversTheHardwareFromCapabilityRegisters) {
   EXPECT_EQ(drv.caps().xor_seed, 1u);
   EXPECT_EQ(drv.caps().weight_buf_bytes, 64u << 10);
   EXPECT_DOUBLE_EQ(drv.caps().clock_mhz, 500.0);
+  EXPECT_TRUE(drv.caps().reduction_tree);
+  EXPECT_EQ(drv.caps().act_lanes, 4);
+  EXPECT_EQ(drv.caps().post_lanes, 16);
+  EXPECT_EQ(drv.caps().dma_outstanding, 32);
+  EXPECT_DOUBLE_EQ(drv.caps().mem_sustained_gbps, 5.94);
+  EXPECT_DOUBLE_EQ(drv.caps().mem_latency_ns, 60.0);
+  EXPECT_EQ(drv.caps().mem_burst_bytes, 32);
+}
+
+TEST(MmioDriver, CapabilityPackingRoundTrips) {
+  HwCaps c;
+  c.pe_rows = 64, c.pe_cols = 32, c.act_lanes = 8, c.reduction_tree = false, c.post_lanes = 48;
+  c.decrypt_units = 12, c.n_in = 8, c.n_out = 20, c.n_tap = 3, c.programmable_matrix = true, c.streaming_decrypt = true;
+  c.xor_seed = 0x123456789abcdefull, c.mem_peak_gbps = 38.4, c.mem_sustained_gbps = 36.7, c.mem_latency_ns = 31, c.mem_burst_bytes = 64;
+  std::map<uint32_t, uint32_t> file;
+  for (const auto& [off, v] : pack_caps(c)) EXPECT_TRUE(file.emplace(off, v).second) << "register " << off << " packed twice";
+  const HwCaps r = unpack_caps([&](uint32_t off) { return file.count(off) ? file[off] : 0u; });
+  EXPECT_EQ(r.pe_rows, 64);
+  EXPECT_EQ(r.pe_cols, 32);
+  EXPECT_EQ(r.act_lanes, 8);
+  EXPECT_FALSE(r.reduction_tree);
+  EXPECT_EQ(r.post_lanes, 48);
+  EXPECT_EQ(r.decrypt_units, 12);
+  EXPECT_EQ(r.n_in, 8);
+  EXPECT_EQ(r.n_tap, 3);
+  EXPECT_TRUE(r.programmable_matrix);
+  EXPECT_TRUE(r.streaming_decrypt);
+  EXPECT_EQ(r.xor_seed, c.xor_seed);
+  EXPECT_DOUBLE_EQ(r.mem_peak_gbps, 38.4);
+  EXPECT_DOUBLE_EQ(r.mem_sustained_gbps, 36.7);
+  EXPECT_DOUBLE_EQ(r.mem_latency_ns, 31.0);
+  EXPECT_EQ(r.mem_burst_bytes, 64);
 }
 
 TEST(MmioDriver, RefusesADeviceWithAnotherId) {

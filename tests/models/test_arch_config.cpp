@@ -101,7 +101,10 @@ TEST(ArchConfig, DefaultPresetLoads) {
   EXPECT_EQ(c.act_bits, 8u);
   EXPECT_EQ(c.acc_bits, 32u);
   EXPECT_EQ(c.alpha_bits, 8u);
-  EXPECT_EQ(c.decryptor.units, 1u);
+  EXPECT_EQ(c.decryptor.units, 7u);
+  EXPECT_EQ(c.pe_array.act_lanes, 1u);
+  EXPECT_TRUE(c.pe_array.reduction_tree);
+  EXPECT_EQ(c.decryptor.mode, subbit::DecryptMode::Buffered);
   EXPECT_EQ(c.decryptor.n_in, 16u);
   EXPECT_EQ(c.decryptor.n_out, 20u);
   EXPECT_EQ(c.decryptor.n_tap, 2u);
@@ -126,7 +129,8 @@ TEST(ArchConfig, LargePresetLoads) {
   EXPECT_EQ(c.clock_mhz, 1000);
   EXPECT_EQ(c.pe_array.rows, 64u);
   EXPECT_EQ(c.pe_array.cols, 64u);
-  EXPECT_EQ(c.decryptor.units, 8u);
+  EXPECT_EQ(c.decryptor.units, 40u);
+  EXPECT_EQ(c.pe_array.act_lanes, 4u);
   EXPECT_EQ(c.decryptor.matrix, subbit::XorMatrixKind::Programmable);
   EXPECT_EQ(c.dram.standard, subbit::dram::Standard::DDR4);
   EXPECT_EQ(c.dram.preset, "DDR4-2400R");
@@ -152,7 +156,7 @@ TEST(ArchConfig, BaseTextLoadsAndDefaultsApply) {
 }
 
 TEST(ArchConfig, YamlRoundTrip) {
-  for (const char* f : {"/configs/default.yaml", "/configs/large.yaml"}) {
+  for (const char* f : {"/configs/default.yaml", "/configs/large.yaml", "/configs/edge-membound.yaml"}) {
     const ArchConfig a = load_arch_config(kRoot + f);
     const ArchConfig b = subbit::parse_arch_config(subbit::arch_config_to_yaml(a), "roundtrip.yaml");
     EXPECT_EQ(subbit::arch_config_to_yaml(a), subbit::arch_config_to_yaml(b)) << f;
@@ -180,7 +184,7 @@ const BadCase kBad[] = {
     {"missing nested key", 5, nullptr, ":3: field 'pe_array.cols': missing required key"},
     {"missing top-level key", 1, nullptr, ": field 'name': missing required key"},
     {"typo in nested key", 5, "  colls: 16",
-     ":5: field 'pe_array.colls': unknown key (expected one of: rows, cols); did you mean 'cols'?"},
+     ":5: field 'pe_array.colls': unknown key (expected one of: rows, cols, act_lanes, reduction_tree); did you mean 'cols'?"},
     {"typo in top-level key", 6, "act_bit: 8",
      ":6: field 'act_bit': unknown key (expected one of: name, clock_mhz, pe_array, act_bits, acc_bits, alpha_bits, "
      "decryptor, buffers, dram); did you mean 'act_bits'?"},
@@ -233,10 +237,18 @@ const BadCase kBad[] = {
      ":28: field 'dram.page_policy': expected one of open, closed, got \"opened\""},
     {"request buffer", 29, "  request_buffer_size: 0",
      ":29: field 'dram.request_buffer_size': expected a positive integer ≤ 1024, got \"0\""},
+    {"act lanes above the columns", 5, "  cols: 16\n  act_lanes: 32",
+     ":6: field 'pe_array.act_lanes': expected at most pe_array.cols = 16 lanes, got \"32\""},
+    {"act lanes not a power of two", 5, "  cols: 16\n  act_lanes: 3",
+     ":6: field 'pe_array.act_lanes': expected a power of two from 1 to 64, got \"3\""},
+    {"reduction tree not a boolean", 5, "  cols: 16\n  reduction_tree: maybe",
+     ":6: field 'pe_array.reduction_tree': expected true or false, got \"maybe\""},
+    {"unknown decrypt mode", 14, "  matrix: hardwired\n  mode: stream",
+     ":15: field 'decryptor.mode': expected one of buffered, streaming, got \"stream\""},
     {"name with space", 1, "name: my accel",
      ":1: field 'name': expected a name of 1 to 64 letters, digits, '_', '-' or '.', got \"my accel\""},
     {"scalar instead of mapping", 9, "decryptor: 4",
-     ":9: field 'decryptor': expected a mapping with keys units, n_in, n_out, n_tap, matrix, seed, got \"4\""},
+     ":9: field 'decryptor': expected a mapping with keys units, n_in, n_out, n_tap, matrix, mode, seed, got \"4\""},
 };
 
 class BadConfig : public ::testing::TestWithParam<BadCase> {};
