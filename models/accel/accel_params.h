@@ -28,6 +28,8 @@ struct AccelParams {
   // Device memory as the platform describes it to the driver (for the mapper's cost model).
   double mem_peak_gbps = 12.8, mem_sustained_gbps = 12.8, mem_latency_ns = 60;
   int mem_burst_bytes = 32;
+  int mem_channels = 1;
+  uint64_t mem_interleave_bytes = 0;
 };
 
 // What a driver would read from the capability registers of hardware built with `p`.
@@ -40,6 +42,7 @@ inline HwCaps hw_caps(const AccelParams& p) {
   c.post_lanes = p.post_lanes;
   c.mem_peak_gbps = p.mem_peak_gbps, c.mem_sustained_gbps = p.mem_sustained_gbps, c.mem_latency_ns = p.mem_latency_ns;
   c.mem_burst_bytes = p.mem_burst_bytes;
+  c.mem_channels = p.mem_channels, c.mem_interleave_bytes = p.mem_interleave_bytes;
   c.decrypt_units = p.decrypt_units, c.n_in = p.n_in, c.n_out = p.n_out, c.n_tap = p.n_tap;
   c.programmable_matrix = p.programmable_matrix;
   c.random_fill = p.fill == XorFill::Random;

@@ -5,6 +5,7 @@
 
 #include "accel/accel_params.h"
 #include "config/arch_config.h"
+#include "dram/address_mapper.h"
 #include "dram/dram_system.h"
 #include "system/sim_system.h"
 
@@ -41,6 +42,10 @@ inline AccelParams accel_params(const ArchConfig& c) {
   p.mem_sustained_gbps = p.mem_peak_gbps * (1.0 - static_cast<double>(s.tRFC) / s.tREFI);
   p.mem_latency_ns = (s.tRCD + s.CL + s.tDQSCK + s.burst_cycles()) * s.tck_ns();
   p.mem_burst_bytes = static_cast<int>(s.burst_bytes());
+  p.mem_channels = static_cast<int>(c.dram.channels);
+  const dram::AddressMapper mapper(s, c.dram.channels, c.dram.address_mapping);
+  for (uint32_t b = mapper.offset_bits(); c.dram.channels > 1 && b < 63 && !p.mem_interleave_bytes; ++b)
+    if (mapper.decode(uint64_t{1} << b).channel != 0) p.mem_interleave_bytes = uint64_t{1} << b;
   return p;
 }
 

@@ -32,6 +32,7 @@ std::vector<std::pair<uint32_t, uint32_t>> pack_caps(const HwCaps& c) {
       {CAP_MEM_PEAK_MBPS, u32(c.mem_peak_gbps * 1000)},
       {CAP_MEM_SUSTAINED_MBPS, u32(c.mem_sustained_gbps * 1000)},
       {CAP_MEM_LATENCY_NS, (u32(c.mem_latency_ns) & 0xFFFF) | u(c.mem_burst_bytes) << 16},
+      {CAP_MEM_GEOMETRY, u(c.mem_channels) | (c.mem_interleave_bytes ? static_cast<uint32_t>(__builtin_ctzll(c.mem_interleave_bytes)) << 8 : 0u)},
   };
 }
 
@@ -66,6 +67,9 @@ HwCaps unpack_caps(const std::function<uint32_t(uint32_t)>& read) {
   v = read(CAP_MEM_LATENCY_NS);
   c.mem_latency_ns = v & 0xFFFF;
   c.mem_burst_bytes = static_cast<int>(v >> 16);
+  v = read(CAP_MEM_GEOMETRY);
+  c.mem_channels = static_cast<int>(v & 0xFF);
+  c.mem_interleave_bytes = (v >> 8) & 0xFF ? uint64_t{1} << ((v >> 8) & 0xFF) : 0;
   return c;
 }
 

@@ -29,6 +29,8 @@ struct HwCaps {
   // Device memory as the platform describes it (the mapper's cost model needs it).
   double mem_peak_gbps = 12.8, mem_sustained_gbps = 12.8, mem_latency_ns = 60;
   int mem_burst_bytes = 32;  // the memory's access granularity: a shorter access still costs one burst
+  int mem_channels = 1;      // independent memory channels
+  uint64_t mem_interleave_bytes = 0;  // consecutive addresses change channel every this many bytes (0: one channel)
 
   uint64_t weight_half() const { return weight_buf_bytes / 2; }
   uint64_t act_half() const { return act_buf_bytes / 2; }

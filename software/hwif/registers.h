@@ -27,6 +27,7 @@ enum : uint32_t {
   CAP_PE_FLAGS = 0x038,     // bit 0: per-column adder trees (reduction-parallel dataflow); bits 15:8 activation lanes per PE row; bits 31:16 post-processing lanes
   CAP_MEM_PEAK_MBPS = 0x03C,       // device memory: JEDEC peak, MB/s (the platform's, for the mapper)
   CAP_MEM_SUSTAINED_MBPS = 0x040,  // device memory: sustained streaming bandwidth (refresh deducted), MB/s
+  CAP_MEM_GEOMETRY = 0x048,        // device memory: bits 7:0 channels; bits 15:8 log2 of the channel interleave in bytes (0: one channel)
   CAP_MEM_LATENCY_NS = 0x044,      // device memory: bits 15:0 unloaded read latency, ns; bits 31:16 access granularity (burst), bytes
 
   // Control and status.

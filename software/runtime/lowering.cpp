@@ -91,6 +91,7 @@ LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base
   const std::unique_ptr<Mapper> mapper = make_mapper(mapper_kind, hw);
   const CostModel cost_model(hw);
   L.mapper = mapper->name();
+  PipelineState pipeline;
   ImageBuilder img(base_addr);
   size_t layer_count = 0;
   for (const Node& n : net.nodes) layer_count += (n.op != Op::Input && n.op != Op::Flatten);
@@ -222,11 +223,14 @@ LoweredNetwork lower_network(const Network& net, const HwCaps& hw, uint64_t base
       case Op::Flatten:
         break;
     }
-    const LayerContext ctx = layer_context(net, L, L.descriptors.size(), d, static_cast<int>(i));
+    LayerContext ctx = layer_context(net, L, L.descriptors.size(), d, static_cast<int>(i));
+    ctx.pipeline = &pipeline;
     const LayerMapping m = mapper->map(d, ctx, lw);
     m.apply(d);
     L.mappings.push_back(m);
-    L.predicted.push_back(cost_model.cost(d, m, ctx));
+    CostEstimate c = cost_model.cost(d, m, ctx);
+    c.cycles = cost_model.replay(d, m, ctx, pipeline);
+    L.predicted.push_back(c);
     L.descriptors.push_back(d);
     L.descriptor_node.push_back(static_cast<int>(i));
   }

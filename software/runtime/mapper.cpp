@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 #include <tuple>
 
@@ -13,6 +14,9 @@ namespace subbit {
 namespace {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// Candidates (best by the closed form) that the search replays through the pipeline.
+constexpr size_t kReplayed = 24;
 
 bool is_conv(const LayerDescriptor& d) { return static_cast<Opcode>(d.opcode) == Opcode::Conv; }
 
@@ -138,6 +142,18 @@ struct TileCost {
 // bursts (the expected count over alignments).
 double bus_bytes(double segments, double len, double burst) { return len <= 0 ? 0 : segments * ((len - 1) / burst + 1) * burst; }
 
+// The share of the memory channels that runs of `len` bytes, `pitch` bytes apart, reach: CHW rows
+// of one tile sit a channel plane apart, and a plane that is a multiple of the interleave times
+// the channel count puts every row on the same channel.
+double channel_share(const HwCaps& hw, uint64_t pitch, uint64_t len) {
+  const uint64_t channels = static_cast<uint64_t>(std::max(1, hw.mem_channels)), il = hw.mem_interleave_bytes;
+  if (channels <= 1 || il == 0 || len >= il * channels || pitch % il) return 1.0;
+  const uint64_t step = (pitch / il) % channels;
+  const uint64_t starts = step == 0 ? 1 : channels / std::gcd(step, channels);
+  const uint64_t span = ceil_div(len, il);
+  return static_cast<double>(std::min(channels, starts * span)) / static_cast<double>(channels);
+}
+
 TileCost tile_cost(const LayerDescriptor& d, const LayerMapping& m, const LayerFacts& f, const HwCaps& hw, const Rates& r, uint64_t rows,
                    uint64_t channels) {
   TileCost t;
@@ -150,10 +166,13 @@ TileCost tile_cost(const LayerDescriptor& d, const LayerMapping& m, const LayerF
   // Activations are CHW: a tile reads one run per input channel (one run in all when it spans
   // whole channel planes) and writes one per output channel.
   const double a_bus = ih == d.in_h ? inputs * bus_bytes(1, static_cast<double>(d.in_c * d.in_h * d.in_w), burst)
-                                    : bus_bytes(inputs * d.in_c, static_cast<double>(ih * d.in_w), burst);
+                                    : bus_bytes(inputs * d.in_c, static_cast<double>(ih * d.in_w), burst) /
+                                          channel_share(hw, static_cast<uint64_t>(d.in_h) * d.in_w, ih * d.in_w);
   t.load_a = r.latency + a_bus / r.bytes_per_cycle;
   t.out_bytes = rows * d.out_w * channels;
-  const double o_bus = rows == d.out_h ? bus_bytes(1, static_cast<double>(t.out_bytes), burst) : bus_bytes(channels, static_cast<double>(rows * d.out_w), burst);
+  const double o_bus = rows == d.out_h ? bus_bytes(1, static_cast<double>(t.out_bytes), burst)
+                                       : bus_bytes(channels, static_cast<double>(rows * d.out_w), burst) /
+                                             channel_share(hw, static_cast<uint64_t>(d.out_h) * d.out_w, rows * d.out_w);
   t.store = r.latency + o_bus / r.bytes_per_cycle;
   t.post = std::ceil(std::max(1.0, post_ops(d, rows, channels)) / std::max(1, hw.post_lanes));
   if (conv) {
@@ -257,6 +276,161 @@ CostEstimate estimate(const LayerDescriptor& d, const LayerMapping& m, const Lay
   return e;
 }
 
+// ---------------------------------------------------------------- pipeline replay
+
+// The memory as one server: a transfer of `busy` cycles of bus time issued at `start` takes the
+// first free stretches from then on; it is done when its last byte moved, and no sooner than the
+// latency after its issue plus its own bus time.
+double reserve_memory(PipelineState& s, double start, double busy, double latency) {
+  auto& v = s.memory_busy;
+  double t = start, left = busy, fill_end = start;
+  auto it = std::lower_bound(v.begin(), v.end(), start, [](const std::pair<double, double>& iv, double x) { return iv.second <= x; });
+  std::vector<std::pair<double, double>> added;
+  while (left > 0) {
+    const double gap_end = it == v.end() ? 1e300 : it->first;
+    t = std::max(t, it == v.begin() ? t : std::prev(it)->second);
+    if (t < gap_end) {
+      const double take = std::min(left, gap_end - t);
+      added.emplace_back(t, t + take);
+      left -= take;
+      fill_end = t + take;
+      t += take;
+    }
+    if (left > 0 && it != v.end()) t = std::max(t, it->second), ++it;
+  }
+  for (const auto& iv : added) v.insert(std::upper_bound(v.begin(), v.end(), iv), iv);
+  // Merge touching intervals so the list stays short.
+  std::vector<std::pair<double, double>> merged;
+  for (const auto& iv : v) {
+    if (!merged.empty() && iv.first <= merged.back().second + 1e-9) merged.back().second = std::max(merged.back().second, iv.second);
+    else merged.push_back(iv);
+  }
+  v.swap(merged);
+  return std::max(fill_end, start + latency + busy);
+}
+
+size_t take_half(std::array<double, 2>& halves, double& t) {
+  const size_t i = halves[0] <= halves[1] ? 0 : 1;
+  t = std::max(t, halves[i]);
+  halves[i] = 1e300;  // held until released
+  return i;
+}
+
+// When rows [y0, y0 + n) of the tensor at `addr` were stored (0 when no recent layer wrote it).
+double input_ready(const PipelineState& s, uint64_t addr, uint64_t bytes, uint32_t c, uint32_t h, uint32_t w, int y0, int n) {
+  for (auto it = s.outputs.rbegin(); it != s.outputs.rend(); ++it) {
+    if (it->addr >= addr + bytes || it->addr + it->bytes <= addr) continue;
+    if (it->addr != addr || it->c != c || it->h != h || it->w != w) return it->done;  // another view: the whole layer
+    double t = 0;
+    for (int y = y0; y < y0 + n; ++y) t = std::max(t, it->row_done[static_cast<size_t>(y)]);
+    return t;
+  }
+  return 0;
+}
+
+double replay_layer(const LayerDescriptor& d, const LayerMapping& m, const LayerFacts& f, const HwCaps& hw, PipelineState& s) {
+  const Rates r = rates(hw);
+  const bool conv = is_conv(d);
+  const auto op = static_cast<Opcode>(d.opcode);
+  const double burst = std::max(1, hw.mem_burst_bytes);
+  const uint32_t rows = m.tile_rows, ch = conv ? m.tile_channels : d.out_c;
+  const uint32_t nr = static_cast<uint32_t>(ceil_div(d.out_h, rows)), nc = static_cast<uint32_t>(ceil_div(d.out_c, ch));
+  const double prev_end = s.end;
+  // Prune memory reservations no future transfer can reach.
+  const double horizon = std::min(s.loader, s.storer);
+  auto& busy = s.memory_busy;
+  busy.erase(busy.begin(), std::lower_bound(busy.begin(), busy.end(), horizon, [](const std::pair<double, double>& iv, double x) { return iv.second < x; }));
+  // The command processor fetches the descriptor (and a programmable decryptor's matrix) first.
+  s.control += r.latency + kDescriptorBytes / r.bytes_per_cycle + 16;
+  if (f.flexor && hw.programmable_matrix) s.control += d.n_out;
+  s.loader = std::max(s.loader, s.control);
+  PipelineState::Output out;
+  out.addr = d.out_addr, out.c = d.out_c, out.h = d.out_h, out.w = d.out_w;
+  out.bytes = static_cast<uint64_t>(d.out_c) * d.out_h * d.out_w;
+  out.row_done.assign(d.out_h, 0);
+  const uint64_t in_bytes = static_cast<uint64_t>(d.in_c) * d.in_h * d.in_w;
+  struct WeightSlot {
+    size_t half = 0;
+    double ready = 0;
+  };
+  WeightSlot ws{};
+  struct ActSlot {
+    size_t half = 0;
+    double ready = 0;
+  };
+  ActSlot as{};
+  const bool channels_outer = !conv || m.channels_outer || nc == 1;
+  auto tile = [&](uint32_t ri, uint32_t ci, bool w_first, bool w_last, bool a_first, bool a_last) {
+    const uint32_t y0 = ri * rows, n_rows = std::min(rows, d.out_h - y0);
+    const uint32_t o0 = ci * ch, n_ch = conv ? std::min(ch, d.out_c - o0) : d.out_c;
+    double t = s.loader;
+    if (w_first && conv) {
+      ws.half = take_half(s.weight_half, t);
+      const double w_bytes = std::ceil(static_cast<double>(f.weight_bytes) * n_ch / d.out_c);
+      ws.ready = reserve_memory(s, t, bus_bytes(1, w_bytes, burst) / r.bytes_per_cycle, r.latency);
+      if (f.flexor && !hw.streaming_decrypt) {
+        const uint64_t k = f.k;
+        const double slices = static_cast<double>((ceil_div((static_cast<uint64_t>(o0) + n_ch) * k, d.n_out) - o0 * k / d.n_out) * d.q);
+        const double start = std::max(t, s.decryptor);
+        s.decryptor = std::max(start + std::ceil(slices / std::max(1, hw.decrypt_units)), ws.ready) + 1;
+        ws.ready = s.decryptor;
+      }
+    } else if (w_first) {
+      ws.ready = reserve_memory(s, t, bus_bytes(1, 12.0 * (op == Opcode::Requant ? d.out_c : 0), burst) / r.bytes_per_cycle, r.latency);
+    }
+    if (a_first) {
+      int iy0 = 0, ih = 0;
+      tile_input_rows(d, y0, n_rows, iy0, ih);
+      t = std::max(t, input_ready(s, d.in_addr, in_bytes, d.in_c, d.in_h, d.in_w, iy0, ih));
+      if (op == Opcode::Add) t = std::max(t, input_ready(s, d.in2_addr, in_bytes, d.in_c, d.in_h, d.in_w, iy0, ih));
+      as.half = take_half(s.act_half, t);
+      const double inputs = op == Opcode::Add ? 2 : 1;
+      const uint64_t run = static_cast<uint64_t>(ih) * d.in_w;
+      const double a_bus = static_cast<uint32_t>(ih) == d.in_h ? inputs * bus_bytes(1, static_cast<double>(in_bytes), burst)
+                                                              : bus_bytes(inputs * d.in_c, static_cast<double>(run), burst) /
+                                                                    channel_share(hw, static_cast<uint64_t>(d.in_h) * d.in_w, run);
+      as.ready = reserve_memory(s, t, a_bus / r.bytes_per_cycle, r.latency);
+    }
+    s.loader = t;
+    s.load_done = std::max({s.load_done, ws.ready, as.ready});  // loads complete in tile order
+    const double ready = s.load_done;
+    double pe_end = 0;
+    size_t acc = 0;
+    if (conv) {
+      double start = std::max(s.pe, ready);
+      acc = take_half(s.acc_half, start);
+      pe_end = start + pe_tile_cycles(d, m, f, hw, static_cast<uint64_t>(n_rows) * d.out_w, n_ch);
+      s.pe = pe_end;
+      if (a_last) s.act_half[as.half] = pe_end;
+      if (w_last) s.weight_half[ws.half] = pe_end;
+    } else {
+      pe_end = s.pe = std::max(s.pe, ready);  // passes the PE array
+    }
+    const double post_start = std::max(s.post, pe_end);
+    s.post = post_start + std::ceil(std::max(1.0, post_ops(d, n_rows, n_ch)) / std::max(1, hw.post_lanes));
+    if (conv) s.acc_half[acc] = s.post;
+    else s.act_half[as.half] = s.post;
+    s.storer = std::max(s.storer, s.post);
+    const uint64_t run = static_cast<uint64_t>(n_rows) * d.out_w;
+    const double o_bus = n_rows == d.out_h ? bus_bytes(1, static_cast<double>(run * n_ch), burst)
+                                           : bus_bytes(n_ch, static_cast<double>(run), burst) / channel_share(hw, static_cast<uint64_t>(d.out_h) * d.out_w, run);
+    s.store_done = std::max(s.store_done, reserve_memory(s, s.storer, o_bus / r.bytes_per_cycle, r.latency));
+    for (uint32_t y = y0; y < y0 + n_rows; ++y) out.row_done[y] = std::max(out.row_done[y], s.store_done);
+  };
+  if (channels_outer) {
+    for (uint32_t ci = 0; ci < nc; ++ci)
+      for (uint32_t ri = 0; ri < nr; ++ri) tile(ri, ci, ri == 0, ri + 1 == nr, true, true);
+  } else {
+    for (uint32_t ri = 0; ri < nr; ++ri)
+      for (uint32_t ci = 0; ci < nc; ++ci) tile(ri, ci, true, true, ci == 0, ci + 1 == nc);
+  }
+  out.done = s.store_done;
+  s.end = std::max(s.end, s.store_done);
+  s.outputs.push_back(std::move(out));
+  if (s.outputs.size() > 8) s.outputs.erase(s.outputs.begin());
+  return s.end - prev_end;
+}
+
 }  // namespace
 
 const char* dataflow_name(Dataflow df) { return df == Dataflow::ReductionParallel ? "reduction-parallel" : "output-parallel"; }
@@ -339,6 +513,10 @@ std::string CostModel::illegal(const LayerDescriptor& d, const LayerMapping& m) 
 
 CostEstimate CostModel::cost(const LayerDescriptor& d, const LayerMapping& m, const LayerContext& ctx) const {
   return estimate(d, m, ctx, layer_facts(d, ctx, hw_), hw_);
+}
+
+double CostModel::replay(const LayerDescriptor& d, const LayerMapping& m, const LayerContext& ctx, PipelineState& state) const {
+  return replay_layer(d, m, layer_facts(d, ctx, hw_), hw_, state);
 }
 
 LayerMapping GreedyMapper::map(const LayerDescriptor& d, const LayerContext&, const std::string& where) const {
@@ -450,11 +628,21 @@ std::vector<SearchMapper::Ranked> SearchMapper::rank(const LayerDescriptor& d, c
       }
     }
   }
-  std::stable_sort(all.begin(), all.end(), [](const Ranked& a, const Ranked& b) {
+  auto by_cost = [](const Ranked& a, const Ranked& b) {
     // Predictions within a cycle are ties.
     const double ca = std::round(a.cost.cycles), cb = std::round(b.cost.cycles);
     return std::tie(ca, a.cost.dram_bytes, a.cost.tiles) < std::tie(cb, b.cost.dram_bytes, b.cost.tiles);
-  });
+  };
+  std::stable_sort(all.begin(), all.end(), by_cost);
+  if (ctx.pipeline) {
+    // The closed form ranks; the best of it are replayed through the pipeline and re-ranked.
+    const size_t n = std::min<size_t>(all.size(), kReplayed);
+    for (size_t i = 0; i < n; ++i) {
+      PipelineState state = *ctx.pipeline;
+      all[i].cost.cycles = replay_layer(d, all[i].mapping, facts, hw, state);
+    }
+    std::stable_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), by_cost);
+  }
   return all;
 }
 

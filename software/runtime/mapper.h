@@ -46,6 +46,23 @@ struct CostEstimate {
   std::array<double, 4> tail{};
 };
 
+// The accelerator's tile pipeline after the layers mapped so far, in cycles from the start of the
+// inference: when each unit and each buffer half is free again, what the memory has reserved, and
+// when each row of recent layers' outputs was stored. CostModel::replay() starts a layer from it.
+struct PipelineState {
+  double loader = 0, load_done = 0, pe = 0, post = 0, storer = 0, store_done = 0, decryptor = 0, control = 0;
+  double end = 0;  // the last layer's last store
+  std::array<double, 2> weight_half{}, act_half{}, acc_half{};
+  std::vector<std::pair<double, double>> memory_busy;  // reserved [start, end) intervals, sorted
+  struct Output {
+    uint64_t addr = 0, bytes = 0;
+    uint32_t c = 0, h = 0, w = 0;
+    std::vector<double> row_done;  // when every channel of the row was stored
+    double done = 0;
+  };
+  std::vector<Output> outputs;  // the most recent layers' outputs
+};
+
 // What the cost model knows of a layer besides its descriptor.
 struct LayerContext {
   // Zero-skipping layers: non-zero weights per output channel, per PE pass (empty: dense).
@@ -56,6 +73,8 @@ struct LayerContext {
   LayerMapping prev_mapping;
   CostEstimate prev_cost;
   bool reads_prev = false;
+  // The pipeline before this layer: with it, costs come from replaying the layer's tiles.
+  const PipelineState* pipeline = nullptr;
 };
 
 // Analytic cost of a mapping from the hardware's capability registers: DMA transfers at the
@@ -68,7 +87,13 @@ class CostModel {
   explicit CostModel(const HwCaps& hw) : hw_(hw) {}
   // Empty when `m` fits the buffers and the array supports its dataflow; else why not.
   std::string illegal(const LayerDescriptor& d, const LayerMapping& m) const;
+  // Unit totals and a closed-form window (fast; the search's first pass).
   CostEstimate cost(const LayerDescriptor& d, const LayerMapping& m, const LayerContext& ctx) const;
+  // Replays the layer's tiles through the pipeline in `state` (loads issued in order as buffer
+  // halves free and input rows are stored, the memory as one shared server at the sustained
+  // bandwidth with its latency, the PE array, post-processing and stores in order) and advances it.
+  // Returns the layer's window: from the previous layer's last store to its own.
+  double replay(const LayerDescriptor& d, const LayerMapping& m, const LayerContext& ctx, PipelineState& state) const;
   WeightStorage storage() const { return hw_.streaming_decrypt ? WeightStorage::AsStored : WeightStorage::Decrypted; }
   const HwCaps& hw() const { return hw_; }
 

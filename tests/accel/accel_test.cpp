@@ -6,6 +6,7 @@
 #include "harness.h"
 #include "quant/error.h"
 #include "netgen/netgen.h"
+#include "runtime/mapper.h"
 
 namespace subbit::test {
 namespace {
@@ -151,6 +152,137 @@ TEST(Accelerator, ChannelTilesOuterAndSmallBuffers) {
   p.act_buf_bytes = 16 << 10;
   p.acc_buf_bytes = 8 << 10;
   expect_bit_exact(make("resnet20", Scheme::Bcq, 2), p);
+}
+
+// Every conv layer of the lowered network switched to `df` (tiles kept, so they still fit).
+std::function<void(LoweredNetwork&)> force_dataflow(Dataflow df, uint32_t col_groups) {
+  return [=](LoweredNetwork& L) {
+    for (size_t i = 0; i < L.descriptors.size(); ++i)
+      if (L.descriptors[i].opcode == static_cast<uint32_t>(Opcode::Conv))
+        patch_descriptor(L, i, [&](LayerDescriptor& d) { d.dataflow = static_cast<uint8_t>(df), d.col_groups = static_cast<uint8_t>(col_groups); });
+  };
+}
+
+TEST(Dataflow, ReductionParallelIsBitExact) {
+  const Network net = make("resnet20", Scheme::Ternary);
+  const RunResult r = run_and_compare(net, random_input(net, 7), AccelParams{}, force_dataflow(Dataflow::ReductionParallel, 1));
+  ASSERT_EQ(r.error, regs::kErrorNone) << "descriptor " << r.error_index;
+  EXPECT_EQ(r.mismatch, "");
+}
+
+TEST(Dataflow, ColumnGroupsAreBitExact) {
+  AccelParams p;
+  p.act_lanes = 4;
+  const Network net = make("resnet20", Scheme::Flexor);
+  const RunResult r = run_and_compare(net, random_input(net, 7), p, force_dataflow(Dataflow::OutputParallel, 4));
+  ASSERT_EQ(r.error, regs::kErrorNone) << "descriptor " << r.error_index;
+  EXPECT_EQ(r.mismatch, "");
+}
+
+TEST(Dataflow, ReductionParallelWithoutAdderTreesIsRejected) {
+  AccelParams p;
+  p.reduction_tree = false;
+  const Network net = make("lenet5", Scheme::Binary);
+  const RunResult r = run_and_compare(net, random_input(net, 7), p, [](LoweredNetwork& L) {
+    patch_descriptor(L, 2, [](LayerDescriptor& d) { d.dataflow = static_cast<uint8_t>(Dataflow::ReductionParallel); });
+  });
+  EXPECT_EQ(r.error, regs::kErrorBadDescriptor);
+  EXPECT_EQ(r.error_index, 2u);
+}
+
+TEST(Dataflow, MoreColumnGroupsThanActivationLanesAreRejected) {
+  const Network net = make("lenet5", Scheme::Binary);
+  const RunResult r = run_and_compare(net, random_input(net, 7), AccelParams{}, [](LoweredNetwork& L) {
+    patch_descriptor(L, 2, [](LayerDescriptor& d) { d.dataflow = 0, d.col_groups = 2; });  // one lane
+  });
+  EXPECT_EQ(r.error, regs::kErrorBadDescriptor);
+  EXPECT_EQ(r.error_index, 2u);
+}
+
+TEST(Dataflow, WindowsAddUpAndTheirAttributionCoversThem) {
+  AccelParams p;
+  p.act_lanes = 4, p.pe_rows = p.pe_cols = 32;
+  const Network net = make("resnet20", Scheme::Flexor);
+  const RunResult r = run_and_compare(net, random_input(net, 7), p);
+  ASSERT_EQ(r.error, regs::kErrorNone);
+  EXPECT_EQ(r.mismatch, "");
+  uint64_t windows = 0;
+  for (const LayerStats& s : r.layers) {
+    windows += s.window_cycles;
+    double attributed = 0;
+    for (double c : s.bound_cycles) attributed += c;
+    EXPECT_NEAR(attributed, static_cast<double>(s.window_cycles), 1.0) << "layer " << s.index;
+  }
+  EXPECT_EQ(windows, r.cycles);
+}
+
+// The mapper's cost model against the model it predicts, on the harness's ideal memory (whose
+// bandwidth and latency the capability registers report): whole network within 10%.
+TEST(Dataflow, MapperPredictsTheSimulatedCycles) {
+  const Network net = make("resnet20", Scheme::Flexor);
+  const RunResult r = run_and_compare(net, random_input(net, 7), AccelParams{});
+  ASSERT_EQ(r.error, regs::kErrorNone);
+  double predicted = 0;
+  for (const CostEstimate& c : r.lowered.predicted) predicted += c.cycles;
+  EXPECT_NEAR(predicted, static_cast<double>(r.cycles), 0.10 * r.cycles);
+}
+
+// Buffered decryption expands each weight set once, as it loads: every slice that covers a
+// channel tile, once per load.
+TEST(Decryption, BufferedDecryptsEachLoadOnce) {
+  AccelParams p;
+  p.programmable_matrix = true;
+  NetgenOptions o;
+  o.network = "resnet20";
+  o.scheme = Scheme::Flexor;
+  o.n_in = 8;
+  const Network net = make_network(o);
+  const RunResult r = run_and_compare(net, random_input(net, 7), p);
+  ASSERT_EQ(r.error, regs::kErrorNone);
+  EXPECT_EQ(r.mismatch, "");
+  for (const LayerStats& s : r.layers) {
+    const LayerDescriptor& d = r.lowered.descriptors[s.index];
+    if (d.weight_format != static_cast<uint32_t>(WeightFormat::Flexor)) {
+      EXPECT_EQ(s.decrypted_bits, 0u);
+      continue;
+    }
+    const LayerMapping& m = r.lowered.mappings[s.index];
+    const uint64_t k = reduction_length(d), row_tiles = (d.out_h + m.tile_rows - 1) / m.tile_rows;
+    const bool reload = !m.channels_outer && m.tile_channels < d.out_c;
+    uint64_t bits = 0;
+    for (uint32_t o0 = 0; o0 < d.out_c; o0 += m.tile_channels) {
+      const uint64_t oc = std::min(m.tile_channels, d.out_c - o0);
+      bits += ((o0 + oc) * k + d.n_out - 1) / d.n_out * d.n_out - o0 * k / d.n_out * d.n_out;
+    }
+    EXPECT_EQ(s.decrypted_bits, bits * (reload ? row_tiles : 1)) << "layer " << s.index;
+    EXPECT_EQ(s.decrypt_stall_cycles, 0u);
+  }
+}
+
+// Streaming decryption keeps the weights encrypted in the buffer and expands them on every pass:
+// bit-exact, more XOR activity than one expansion per load, and a PE array that waits for it when
+// one unit cannot keep up with a reduction-parallel reload.
+TEST(Decryption, StreamingIsBitExactAndDecryptsEveryPass) {
+  AccelParams p;
+  p.streaming_decrypt = true;
+  p.decrypt_units = 1;
+  const Network net = make("lenet5", Scheme::Flexor);
+  const RunResult r = run_and_compare(net, random_input(net, 7), p);
+  ASSERT_EQ(r.error, regs::kErrorNone);
+  EXPECT_EQ(r.mismatch, "");
+  bool stalled = false;
+  for (const LayerStats& s : r.layers) {
+    const LayerDescriptor& d = r.lowered.descriptors[s.index];
+    if (d.weight_format != static_cast<uint32_t>(WeightFormat::Flexor)) continue;
+    const uint64_t once = (static_cast<uint64_t>(d.out_c) * reduction_length(d) + d.n_out - 1) / d.n_out * d.n_out;
+    EXPECT_GE(s.decrypted_bits, once) << "layer " << s.index;
+    EXPECT_EQ(s.decrypt_cycles, 0u);  // nothing decrypted on load
+    if (d.out_h * d.out_w > p.pe_rows) EXPECT_GT(s.decrypted_bits, once) << "layer " << s.index << " has several position groups";
+    EXPECT_GT(s.xor_gate_ops, 0u);
+    stalled |= s.decrypt_stall_cycles > 0;
+    if (s.decrypt_stall_cycles > s.window_cycles / 2) EXPECT_EQ(s.bound(), Bound::Decrypt) << "layer " << s.index;
+  }
+  EXPECT_TRUE(stalled) << "one 20-bit unit feeding a 16x16 reduction-parallel reload should hold the array back";
 }
 
 }  // namespace

@@ -22,6 +22,8 @@ struct RunResult {
   uint64_t cycles = 0;
   bool timed_out = false;
   std::string mismatch;  // empty when every layer matched the golden reference
+  std::vector<LayerStats> layers;
+  LoweredNetwork lowered;
 };
 
 // Runs `net` on input `x` and checks every layer against golden. One call per process.
@@ -54,6 +56,8 @@ inline RunResult run_and_compare(const Network& net, const std::vector<int16_t>&
     r.cycles = reg(h, regs::PERF_CYCLES_LO) | static_cast<uint64_t>(reg(h, regs::PERF_CYCLES_HI)) << 32;
   };
   sc_core::sc_start();
+  r.layers = sys.accel.layer_stats();
+  r.lowered = L;
   if (r.timed_out || r.error) return r;
   GoldenModel golden(net);
   golden.run(x.data());

@@ -43,6 +43,7 @@ struct FakeChip {
     reg(regs::CAP_MEM_PEAK_MBPS) = 6400;
     reg(regs::CAP_MEM_SUSTAINED_MBPS) = 5940;
     reg(regs::CAP_MEM_LATENCY_NS) = 60 | 32u << 16;
+    reg(regs::CAP_MEM_GEOMETRY) = 1;  // one channel
   }
 };
 
@@ -77,7 +78,7 @@ TEST(MmioDriver, CapabilityPackingRoundTrips) {
   HwCaps c;
   c.pe_rows = 64, c.pe_cols = 32, c.act_lanes = 8, c.reduction_tree = false, c.post_lanes = 48;
   c.decrypt_units = 12, c.n_in = 8, c.n_out = 20, c.n_tap = 3, c.programmable_matrix = true, c.streaming_decrypt = true;
-  c.xor_seed = 0x123456789abcdefull, c.mem_peak_gbps = 38.4, c.mem_sustained_gbps = 36.7, c.mem_latency_ns = 31, c.mem_burst_bytes = 64;
+  c.xor_seed = 0x123456789abcdefull, c.mem_peak_gbps = 38.4, c.mem_sustained_gbps = 36.7, c.mem_latency_ns = 31, c.mem_burst_bytes = 64, c.mem_channels = 2, c.mem_interleave_bytes = 64;
   std::map<uint32_t, uint32_t> file;
   for (const auto& [off, v] : pack_caps(c)) EXPECT_TRUE(file.emplace(off, v).second) << "register " << off << " packed twice";
   const HwCaps r = unpack_caps([&](uint32_t off) { return file.count(off) ? file[off] : 0u; });
@@ -96,6 +97,8 @@ TEST(MmioDriver, CapabilityPackingRoundTrips) {
   EXPECT_DOUBLE_EQ(r.mem_sustained_gbps, 36.7);
   EXPECT_DOUBLE_EQ(r.mem_latency_ns, 31.0);
   EXPECT_EQ(r.mem_burst_bytes, 64);
+  EXPECT_EQ(r.mem_channels, 2);
+  EXPECT_EQ(r.mem_interleave_bytes, 64u);
 }
 
 TEST(MmioDriver, RefusesADeviceWithAnotherId) {
