@@ -314,11 +314,9 @@ void Accelerator::loader() {
       tt.w_start = now_cycles();
       WeightSet& ws = *t->ws;
       segs.clear();
-      ws.raw.resize(ws.ranges.planes.size());
-      for (size_t i = 0; i < ws.ranges.planes.size(); ++i) {
-        ws.raw[i].assign(ws.ranges.planes[i].bytes + kBitPad, 0);
-        segs.push_back({ws.ranges.planes[i].addr, ws.raw[i].data(), ws.ranges.planes[i].bytes});
-      }
+      // The small per-channel runs (α, signs, mult, bias) first, the planes last: the transfer then
+      // ends in a stream of row hits, which an FR-FCFS controller does not overtake with the next
+      // transfer's, so transfers finish in the order they were issued.
       ws.alpha.resize(ws.ranges.alpha.size() * ws.oc);
       for (size_t i = 0; i < ws.ranges.alpha.size(); ++i) segs.push_back({ws.ranges.alpha[i].addr, ws.alpha.data() + i * ws.oc, ws.oc});
       ws.signs.assign(ws.ranges.signs.bytes + kBitPad, 0);
@@ -327,6 +325,11 @@ void Accelerator::loader() {
       ws.bias.resize(ws.oc);
       segs.push_back({ws.ranges.mult.addr, reinterpret_cast<uint8_t*>(ws.mult.data()), 4ull * ws.oc});
       segs.push_back({ws.ranges.bias.addr, reinterpret_cast<uint8_t*>(ws.bias.data()), 8ull * ws.oc});
+      ws.raw.resize(ws.ranges.planes.size());
+      for (size_t i = 0; i < ws.ranges.planes.size(); ++i) {
+        ws.raw[i].assign(ws.ranges.planes[i].bytes + kBitPad, 0);
+        segs.push_back({ws.ranges.planes[i].addr, ws.raw[i].data(), ws.ranges.planes[i].bytes});
+      }
       t->w_dma = dma.start(segs, false);
     } else {
       tt.w_start = tt.w_end = now_cycles();
@@ -345,8 +348,22 @@ void Accelerator::loader() {
     segs.clear();
     const uint64_t row_bytes = static_cast<uint64_t>(t->ih) * d.in_w;
     t->act->resize(row_bytes * d.in_c);
-    for (uint32_t c = 0; c < d.in_c; ++c)
-      segs.push_back({d.in_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act->data() + c * row_bytes, row_bytes});
+    // Line-buffer reuse: input rows the previous row tile of this layer loaded (a convolution's or
+    // pooling window's overlap) are still in the other half; they are copied on chip and only the
+    // new rows come from DRAM.
+    int fresh = t->iy0;
+    if (op != Opcode::Add && last_act_.act && last_act_.layer == t->stats->index && t->iy0 >= last_act_.iy0 &&
+        t->iy0 < last_act_.iy0 + last_act_.ih) {
+      fresh = std::min(last_act_.iy0 + last_act_.ih, t->iy0 + t->ih);
+      t->reuse = last_act_;  // copied when the rows have arrived (load_complete)
+      t->reuse_rows = fresh - t->iy0;
+    }
+    const uint64_t fresh_bytes = static_cast<uint64_t>(t->iy0 + t->ih - fresh) * d.in_w;
+    for (uint32_t c = 0; fresh_bytes && c < d.in_c; ++c)
+      segs.push_back({d.in_addr + (static_cast<uint64_t>(c) * d.in_h + fresh) * d.in_w,
+                      t->act->data() + c * row_bytes + static_cast<uint64_t>(fresh - t->iy0) * d.in_w, fresh_bytes});
+    t->act_loaded_bytes = fresh_bytes * d.in_c;
+    last_act_ = {t->stats->index, t->iy0, t->ih, t->act};
     if (op == Opcode::Add) {
       t->act2.resize(row_bytes * d.in_c);
       for (uint32_t c = 0; c < d.in_c; ++c)
@@ -377,11 +394,18 @@ void Accelerator::load_complete() {
       t->stats->load_cycles += static_cast<uint64_t>(tt.w_end - tt.w_start + 0.5);
       if (halves_.log.on()) halves_.log.record(period_ * tt.w_start, "load-weights", *t, "bytes=" + std::to_string(bytes));
     }
+    if (t->reuse.act) {  // the previous row tile's loads completed before this one's
+      const LayerDescriptor& d = *t->d;
+      const uint64_t row_bytes = static_cast<uint64_t>(t->ih) * d.in_w, prev_rows = static_cast<uint64_t>(t->reuse.ih) * d.in_w;
+      const uint64_t from = static_cast<uint64_t>(t->iy0 - t->reuse.iy0) * d.in_w, keep = static_cast<uint64_t>(t->reuse_rows) * d.in_w;
+      for (uint32_t c = 0; c < d.in_c; ++c) std::memcpy(t->act->data() + c * row_bytes, t->reuse.act->data() + c * prev_rows + from, keep);
+      t->reuse = {};
+    }
     if (t->a_dma) {
       if (!dma.complete(t->a_dma)) note_bus_error(t->stats->index);
       t->a_dma.reset();
-      t->stats->dram_read_bytes += t->act->size() + t->act2.size();
-      if (halves_.log.on()) halves_.log.record(period_ * tt.a_start, "load-act", *t, "bytes=" + std::to_string(t->act->size() + t->act2.size()));
+      t->stats->dram_read_bytes += t->act_loaded_bytes + t->act2.size();
+      if (halves_.log.on()) halves_.log.record(period_ * tt.a_start, "load-act", *t, "bytes=" + std::to_string(t->act_loaded_bytes + t->act2.size()));
     }
     tt.a_end = now_cycles();
     tt.ready = std::max(tt.a_end, decrypted / period_);
@@ -449,6 +473,7 @@ void Accelerator::control() {
     progress_.assign(count, LayerProgress{});
     layers_done_ = 0;
     tiles_.clear();
+    last_act_ = {};
     bus_error_ = false;
     uint32_t error = kErrorNone, error_index = 0, issued = 0;
     // Layer i+1 is fetched and its tiles issued while layer i still runs; the loader holds each

@@ -57,6 +57,13 @@ struct TileTimes {
   uint32_t layer = 0;
 };
 
+// Input rows a tile loaded: what the next row tile of the layer can keep (line-buffer reuse).
+struct LoadedRows {
+  uint32_t layer = 0;
+  int iy0 = 0, ih = 0;
+  std::shared_ptr<std::vector<uint8_t>> act;
+};
+
 struct TileJob {
   const LayerDescriptor* d = nullptr;
   LayerStats* stats = nullptr;
@@ -70,10 +77,13 @@ struct TileJob {
   std::shared_ptr<std::vector<uint8_t>> act;
   std::vector<uint8_t> act2;
   bool act_first = true, act_last = true;
+  uint64_t act_loaded_bytes = 0;  // of act, what came from DRAM (the rest was reused on chip)
   std::vector<int32_t> acc;        // accumulator-buffer half contents
   std::vector<uint8_t> out;        // post-processed bytes [channel][rows][out_w]
   std::shared_ptr<const XorMatrix> matrix;  // a programmable decryptor's M⊕ for this layer
   bool last_of_layer = false;
+  LoadedRows reuse;  // the previous row tile's input rows, whose first reuse_rows rows this tile keeps
+  int reuse_rows = 0;
   TileTimes times;
   DmaEngine::Handle w_dma, a_dma, s_dma;  // transfers in flight
 };
@@ -212,6 +222,7 @@ class Accelerator : public sc_core::sc_module {
   std::vector<LayerStats> stats_;
   std::vector<LayerDescriptor> descs_;
   std::vector<TileTimes> tiles_;  // every stored tile of the running inference, in pipeline order
+  LoadedRows last_act_;  // the input rows the loader loaded last
 };
 
 }  // namespace subbit

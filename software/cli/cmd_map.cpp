@@ -47,6 +47,8 @@ void register_map(CLI::App& app) {
     Table t({"layer", "op", "mapping", "tiles", "predicted", "bound", "DRAM B", "roofline", "pred. achieved %"});
     double total = 0, roof_total = 0;
     bool found = a->layer.empty();
+    const CostModel model(hw);
+    PipelineState pipeline;  // replayed layer by layer, so a layer's candidates start where lowering started them
     for (size_t i = 0; i < L.descriptors.size(); ++i) {
       const LayerDescriptor& d = L.descriptors[i];
       const Node& n = net.nodes[static_cast<size_t>(L.descriptor_node[i])];
@@ -57,12 +59,16 @@ void register_map(CLI::App& app) {
              with_commas(static_cast<int64_t>(c.dram_bytes)), with_commas(std::llround(std::ceil(roof.cycles()))), fmt(100.0 * roof.cycles() / c.cycles, 1)});
       j["layers"].push_back({{"name", n.name}, {"mapping", L.mappings[i].str()}, {"predicted_cycles", c.cycles}, {"bound", unit_name(c.bound)},
                              {"dram_bytes", c.dram_bytes}, {"tiles", c.tiles}, {"roofline_cycles", roof.cycles()}});
-      if (n.name != a->layer) continue;
+      if (n.name != a->layer) {
+        model.replay(d, L.mappings[i], layer_context(net, L, i, d, L.descriptor_node[i]), pipeline);
+        continue;
+      }
       found = true;
       std::printf("%s (%s): %s\n%s\n", n.name.c_str(), op_name(n.op), L.mappings[i].str().c_str(), L.mappings[i].loop_nest(d, hw).c_str());
       if (a->mapper != "search") continue;
       const SearchMapper search(hw);
-      const LayerContext ctx = layer_context(net, L, i, d, L.descriptor_node[i]);
+      LayerContext ctx = layer_context(net, L, i, d, L.descriptor_node[i]);
+      ctx.pipeline = &pipeline;
       Table ct({"rank", "mapping", "predicted", "DRAM B", "tiles", "dram", "decrypt", "pe", "post", "store", "bound", "legal"});
       int rank = 0;
       for (const auto& r : search.rank(d, ctx)) {
@@ -73,7 +79,10 @@ void register_map(CLI::App& app) {
                 with_commas(std::llround(r.cost.unit_cycles[2])), with_commas(std::llround(r.cost.unit_cycles[3])),
                 with_commas(std::llround(r.cost.unit_cycles[4])), unit_name(r.cost.bound), legal ? "yes" : "no"});
       }
-      std::printf("%s\n", ct.str().c_str());
+      std::printf("%s\npredicted: the tile pipeline replayed from the layers before (the first %d by the closed form);\n"
+                  "dram .. store: each unit's busy cycles by the closed form\n",
+                  ct.str().c_str(), 24);
+      model.replay(d, L.mappings[i], ctx, pipeline);
     }
     if (!found) throw Error(a->network + ": no layer named '" + a->layer + "'");
     if (!a->layer.empty()) return;

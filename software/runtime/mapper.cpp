@@ -138,6 +138,16 @@ struct TileCost {
   uint64_t w_bytes = 0, a_bytes = 0, out_bytes = 0;
 };
 
+// A channel tile's weights are separate runs (planes, then α per plane, signs, mult and bias in
+// arrays of their own): each switch to another run opens another DRAM row, which costs about a
+// precharge and an activate, some two thirds of the unloaded read latency, in which the bus idles.
+double weight_run_switches(const LayerDescriptor& d) {
+  const auto fmt = static_cast<WeightFormat>(d.weight_format);
+  const double planes = fmt == WeightFormat::BitPlanes || fmt == WeightFormat::Flexor ? d.q : 1;
+  return 2 + (fmt == WeightFormat::Int8 ? 0 : planes) + (fmt == WeightFormat::SignedBinary ? 1 : 0) + planes - 1;
+}
+double row_switch(const Rates& r) { return r.latency * 2 / 3; }
+
 // Bytes the memory bus carries for `segments` separate runs of `len` bytes: each run costs whole
 // bursts (the expected count over alignments).
 double bus_bytes(double segments, double len, double burst) { return len <= 0 ? 0 : segments * ((len - 1) / burst + 1) * burst; }
@@ -160,7 +170,9 @@ TileCost tile_cost(const LayerDescriptor& d, const LayerMapping& m, const LayerF
   const bool conv = is_conv(d);
   const auto op = static_cast<Opcode>(d.opcode);
   const double burst = std::max(1, hw.mem_burst_bytes);
-  const uint64_t ih = (op == Opcode::Add || op == Opcode::Requant) ? rows : std::min<uint64_t>(d.in_h, (rows - 1) * d.sh + d.kh);
+  // Rows after the first tile's overlap the previous window: about rows x stride are new.
+  const uint64_t window = std::min<uint64_t>(d.in_h, (rows - 1) * d.sh + d.kh);
+  const uint64_t ih = (op == Opcode::Add || op == Opcode::Requant) ? rows : rows == d.out_h ? window : std::min<uint64_t>(window, rows * d.sh);
   const double inputs = op == Opcode::Add ? 2 : 1;
   t.a_bytes = ih * d.in_c * d.in_w * static_cast<uint64_t>(inputs);
   // Activations are CHW: a tile reads one run per input channel (one run in all when it spans
@@ -177,7 +189,7 @@ TileCost tile_cost(const LayerDescriptor& d, const LayerMapping& m, const LayerF
   t.post = std::ceil(std::max(1.0, post_ops(d, rows, channels)) / std::max(1, hw.post_lanes));
   if (conv) {
     t.w_bytes = static_cast<uint64_t>(std::ceil(static_cast<double>(f.weight_bytes) * channels / d.out_c));
-    t.load_w = r.latency + bus_bytes(1, static_cast<double>(t.w_bytes), burst) / r.bytes_per_cycle;
+    t.load_w = r.latency + bus_bytes(1, static_cast<double>(t.w_bytes), burst) / r.bytes_per_cycle + weight_run_switches(d) * row_switch(r);
     if (f.flexor && !hw.streaming_decrypt) {
       t.decrypt = std::ceil((static_cast<double>(channels) * f.k / d.n_out + 1) * d.q / std::max(1, hw.decrypt_units));
       t.load_w = std::max(t.load_w, t.decrypt) + 1;
@@ -360,6 +372,7 @@ double replay_layer(const LayerDescriptor& d, const LayerMapping& m, const Layer
   };
   ActSlot as{};
   const bool channels_outer = !conv || m.channels_outer || nc == 1;
+  int prev_rows_begin = -1, prev_rows_end = -1;
   auto tile = [&](uint32_t ri, uint32_t ci, bool w_first, bool w_last, bool a_first, bool a_last) {
     const uint32_t y0 = ri * rows, n_rows = std::min(rows, d.out_h - y0);
     const uint32_t o0 = ci * ch, n_ch = conv ? std::min(ch, d.out_c - o0) : d.out_c;
@@ -367,7 +380,7 @@ double replay_layer(const LayerDescriptor& d, const LayerMapping& m, const Layer
     if (w_first && conv) {
       ws.half = take_half(s.weight_half, t);
       const double w_bytes = std::ceil(static_cast<double>(f.weight_bytes) * n_ch / d.out_c);
-      ws.ready = reserve_memory(s, t, bus_bytes(1, w_bytes, burst) / r.bytes_per_cycle, r.latency);
+      ws.ready = reserve_memory(s, t, bus_bytes(1, w_bytes, burst) / r.bytes_per_cycle + weight_run_switches(d) * row_switch(r), r.latency);
       if (f.flexor && !hw.streaming_decrypt) {
         const uint64_t k = f.k;
         const double slices = static_cast<double>((ceil_div((static_cast<uint64_t>(o0) + n_ch) * k, d.n_out) - o0 * k / d.n_out) * d.q);
@@ -385,8 +398,13 @@ double replay_layer(const LayerDescriptor& d, const LayerMapping& m, const Layer
       if (op == Opcode::Add) t = std::max(t, input_ready(s, d.in2_addr, in_bytes, d.in_c, d.in_h, d.in_w, iy0, ih));
       as.half = take_half(s.act_half, t);
       const double inputs = op == Opcode::Add ? 2 : 1;
+      // Rows the previous row tile loaded are reused on chip (the model's line-buffer reuse).
+      int fresh = iy0;
+      if (op != Opcode::Add && prev_rows_end > iy0 && iy0 >= prev_rows_begin) fresh = std::min(prev_rows_end, iy0 + ih);
+      prev_rows_begin = iy0, prev_rows_end = iy0 + ih;
+      ih = iy0 + ih - fresh;
       const uint64_t run = static_cast<uint64_t>(ih) * d.in_w;
-      const double a_bus = static_cast<uint32_t>(ih) == d.in_h ? inputs * bus_bytes(1, static_cast<double>(in_bytes), burst)
+      const double a_bus = ih == 0 ? 0.0 : static_cast<uint32_t>(ih) == d.in_h ? inputs * bus_bytes(1, static_cast<double>(in_bytes), burst)
                                                               : bus_bytes(inputs * d.in_c, static_cast<double>(run), burst) /
                                                                     channel_share(hw, static_cast<uint64_t>(d.in_h) * d.in_w, run);
       as.ready = reserve_memory(s, t, a_bus / r.bytes_per_cycle, r.latency);
