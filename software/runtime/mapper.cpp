@@ -17,6 +17,8 @@ uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 // Candidates (best by the closed form) that the search replays through the pipeline.
 constexpr size_t kReplayed = 24;
+// Relative width of the bands within which predicted cycles count as equal.
+constexpr double kTieBand = 0.01;
 
 bool is_conv(const LayerDescriptor& d) { return static_cast<Opcode>(d.opcode) == Opcode::Conv; }
 
@@ -647,9 +649,11 @@ std::vector<SearchMapper::Ranked> SearchMapper::rank(const LayerDescriptor& d, c
     }
   }
   auto by_cost = [](const Ranked& a, const Ranked& b) {
-    // Predictions within a cycle are ties.
-    const double ca = std::round(a.cost.cycles), cb = std::round(b.cost.cycles);
-    return std::tie(ca, a.cost.dram_bytes, a.cost.tiles) < std::tie(cb, b.cost.dram_bytes, b.cost.tiles);
+    // Predictions closer than the model can tell apart (kTieBand) are ties, decided by DRAM bytes,
+    // then tiles: so layers that differ only in weight bytes (binary, FleXOR) get the same mapping.
+    const double ca = std::floor(std::log(std::max(1.0, a.cost.cycles)) / std::log1p(kTieBand));
+    const double cb = std::floor(std::log(std::max(1.0, b.cost.cycles)) / std::log1p(kTieBand));
+    return std::tie(ca, a.cost.tiles, a.cost.dram_bytes) < std::tie(cb, b.cost.tiles, b.cost.dram_bytes);
   };
   std::stable_sort(all.begin(), all.end(), by_cost);
   if (ctx.pipeline) {
