@@ -277,10 +277,14 @@ TEST(Decryption, StreamingIsBitExactAndDecryptsEveryPass) {
     const uint64_t once = (static_cast<uint64_t>(d.out_c) * reduction_length(d) + d.n_out - 1) / d.n_out * d.n_out;
     EXPECT_GE(s.decrypted_bits, once) << "layer " << s.index;
     EXPECT_EQ(s.decrypt_cycles, 0u);  // nothing decrypted on load
-    if (d.out_h * d.out_w > p.pe_rows) EXPECT_GT(s.decrypted_bits, once) << "layer " << s.index << " has several position groups";
+    if (d.out_h * d.out_w > static_cast<uint32_t>(p.pe_rows)) {
+      EXPECT_GT(s.decrypted_bits, once) << "layer " << s.index << " has several position groups";
+    }
     EXPECT_GT(s.xor_gate_ops, 0u);
     stalled |= s.decrypt_stall_cycles > 0;
-    if (s.decrypt_stall_cycles > s.window_cycles / 2) EXPECT_EQ(s.bound(), Bound::Decrypt) << "layer " << s.index;
+    if (s.decrypt_stall_cycles > s.window_cycles / 2) {
+      EXPECT_EQ(s.bound(), Bound::Decrypt) << "layer " << s.index;
+    }
   }
   EXPECT_TRUE(stalled) << "one 20-bit unit feeding a 16x16 reduction-parallel reload should hold the array back";
 }

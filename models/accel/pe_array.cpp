@@ -1,0 +1,54 @@
+#include "accel/pe_array.h"
+
+#include <algorithm>
+
+namespace subbit {
+
+using namespace sc_core;
+using detail::ceil_div;
+using detail::cycles_between;
+
+// ---------------------------------------------------------------- PE array
+
+PeArray::PeArray(sc_module_name name, const AccelParams& p, BufferHalves& halves, const XorDecryptor& decryptor)
+    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS), halves_(halves), decryptor_(decryptor) {
+  SC_THREAD(run);
+}
+
+void PeArray::run() {
+  sc_time idle_since = SC_ZERO_TIME;  // end of the previous conv tile
+  PeGeometry g;
+  g.rows = p_.pe_rows, g.cols = p_.pe_cols, g.zero_skip = p_.zero_skip;
+  g.streaming_decrypt = p_.streaming_decrypt, g.decrypt_units = p_.decrypt_units;
+  for (;;) {
+    TileJob* t = in.read();
+    if (static_cast<Opcode>(t->d->opcode) == Opcode::Conv) {
+      halves_.acc.wait();
+      const sc_time layer_start = period_ * static_cast<double>(t->stats->start_cycle);
+      if (idle_since < layer_start) idle_since = layer_start;
+      t->stats->pe_wait_cycles += cycles_between(idle_since, sc_time_stamp(), period_);
+      g.xor_gates_per_slice = p_.streaming_decrypt ? xor_gates_per_slice(decryptor_.matrix_for(*t)) : 0;
+      const PeTileResult r = pe_conv_tile(*t->d, *t->ws, t->y0, t->rows, t->act->data(), t->iy0, t->ih, g, cols_, t->acc);
+      const sc_time t0 = sc_time_stamp();
+      t->times.pe_start = t0 / period_;
+      wait(period_ * static_cast<double>(r.cycles));
+      t->times.pe_end = sc_time_stamp() / period_;
+      t->times.pe_stall = static_cast<double>(r.decrypt_stall);
+      if (halves_.log.on()) halves_.log.record(t0, "pe", *t, "macs=" + std::to_string(r.macs) + " effectual=" + std::to_string(r.effectual));
+      idle_since = sc_time_stamp();
+      t->stats->pe_cycles += r.cycles;
+      t->stats->decrypt_stall_cycles += r.decrypt_stall;
+      t->stats->macs += r.macs;
+      t->stats->pe_ops += r.ops;
+      t->stats->effectual_ops += r.effectual;
+      t->stats->decrypted_bits += r.decrypted_bits;
+      t->stats->xor_gate_ops += r.xor_gate_ops;
+      t->act.reset();
+      if (t->act_last) halves_.act.post();  // input rows consumed
+      if (t->last_use) halves_.weight.post();
+    }
+    out.write(t);
+  }
+}
+
+}  // namespace subbit

@@ -1,0 +1,48 @@
+#include "accel/post_processor.h"
+
+#include <algorithm>
+
+namespace subbit {
+
+using namespace sc_core;
+using detail::ceil_div;
+using detail::cycles_between;
+
+// ---------------------------------------------------------------- post-processing
+
+PostProcessor::PostProcessor(sc_module_name name, const AccelParams& p, BufferHalves& halves)
+    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS), halves_(halves) {
+  SC_THREAD(run);
+}
+
+void PostProcessor::run() {
+  for (;;) {
+    TileJob* t = in.read();
+    const LayerDescriptor& d = *t->d;
+    PostResult r;
+    switch (static_cast<Opcode>(d.opcode)) {
+      case Opcode::Conv: r = post_conv_tile(d, *t->ws, t->rows, t->acc, t->out); break;
+      case Opcode::MaxPool:
+      case Opcode::AvgPool: r = post_pool_tile(d, t->y0, t->rows, t->act->data(), t->iy0, t->ih, t->out); break;
+      case Opcode::Add: r = post_add_tile(d, t->rows, t->act->data(), t->act2.data(), t->out); break;
+      case Opcode::Requant: r = post_requant_tile(d, t->rows, t->act->data(), t->ws->mult, t->ws->bias, t->out); break;
+    }
+    // `post_lanes` elements (or window reads, for pooling) per cycle.
+    const uint64_t cycles = ceil_div(std::max<uint64_t>(r.ops, 1), static_cast<uint64_t>(p_.post_lanes));
+    const sc_time t0 = sc_time_stamp();
+    t->times.post_start = t0 / period_;
+    wait(period_ * static_cast<double>(cycles));
+    t->times.post_end = sc_time_stamp() / period_;
+    if (halves_.log.on()) halves_.log.record(t0, "post", *t, "outputs=" + std::to_string(r.outputs));
+    t->stats->post_cycles += cycles;
+    if (static_cast<Opcode>(d.opcode) == Opcode::Conv) {
+      std::vector<int32_t>().swap(t->acc);
+      halves_.acc.post();
+    } else {
+      halves_.act.post();
+    }
+    out.write(t);
+  }
+}
+
+}  // namespace subbit

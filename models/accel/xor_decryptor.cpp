@@ -1,0 +1,50 @@
+#include "accel/xor_decryptor.h"
+
+#include <algorithm>
+
+namespace subbit {
+
+using namespace sc_core;
+using detail::ceil_div;
+using detail::cycles_between;
+
+// ---------------------------------------------------------------- XOR decryption unit
+
+XorDecryptor::XorDecryptor(sc_module_name name, const AccelParams& p, ActivityLog& log)
+    : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS),
+      matrix_(XorMatrix::generate(p.n_out, p.n_in, p.fill, p.n_tap, p.xor_seed)), log_(log) {
+  SC_THREAD(run);
+}
+
+sc_time XorDecryptor::schedule_load(TileJob& t, const sc_time& dma_start, const sc_time& dma_end) {
+  const LayerDescriptor& d = *t.d;
+  const uint64_t k = reduction_length(d);
+  const uint64_t slices = (ceil_div((static_cast<uint64_t>(t.ws->o0) + t.ws->oc) * k, d.n_out) - t.ws->o0 * k / d.n_out) * d.q;
+  const uint64_t cycles = ceil_div(slices, static_cast<uint64_t>(p_.decrypt_units));
+  // It cannot finish before the last encrypted byte arrives; one cycle writes its last word.
+  const sc_time start = std::max(dma_start, free_at_);
+  free_at_ = std::max(start + period_ * static_cast<double>(cycles), dma_end) + period_;
+  t.stats->decrypt_cycles += cycles;
+  t.stats->decrypted_bits += slices * d.n_out;
+  t.stats->xor_gate_ops += slices * xor_gates_per_slice(matrix_for(t));
+  if (log_.on()) log_.record(start, "decrypt", t, "slices=" + std::to_string(slices), free_at_);
+  return free_at_;
+}
+
+void XorDecryptor::run() {
+  for (;;) {
+    TileJob* t = in.read();
+    const LayerDescriptor& d = *t->d;
+    if (t->first_use && static_cast<Opcode>(d.opcode) == Opcode::Conv) {
+      // The values: the same XOR network in either mode; the time was scheduled on load
+      // (buffered) or is part of the PE array's passes (streaming).
+      if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) decrypt_weights(d, matrix_for(*t), *t->ws);
+      prepare_passes(d, *t->ws);  // how the PE array reads the (decrypted) weight half
+    }
+    const sc_time ready = period_ * t->times.ready;
+    if (ready > sc_time_stamp()) wait(ready - sc_time_stamp());
+    out.write(t);
+  }
+}
+
+}  // namespace subbit

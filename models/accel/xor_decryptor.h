@@ -1,0 +1,41 @@
+// The XOR decryption unit (FleXOR): y = M⊕ · x (mod 2) per slice, hard-wired or programmable M⊕,
+// buffered (on the load path) or streaming (on every pass into the PE array).
+#pragma once
+#include <systemc>
+
+#include <vector>
+
+#include "accel/accel_params.h"
+#include "accel/tile.h"
+
+namespace subbit {
+
+// The XOR decryption unit. Buffered (decryptor.mode: buffered) it sits on the load path: it
+// expands the encrypted planes as the DMA streams them in and writes decrypted planes to the weight
+// buffer, once per load. Streaming, it sits between the weight buffer (which keeps the encrypted
+// planes) and the PE array and decrypts on every pass; the PE array's timing then includes its rate.
+class XorDecryptor : public sc_core::sc_module {
+ public:
+  SC_HAS_PROCESS(XorDecryptor);
+  sc_core::sc_fifo_in<TileJob*> in;
+  sc_core::sc_fifo_out<TileJob*> out;
+  XorDecryptor(sc_core::sc_module_name name, const AccelParams& p, ActivityLog& log);
+  // A programmable decryptor loads its matrix per layer; a hard-wired one has the seed's.
+  void set_matrix(const XorMatrix& m) { matrix_ = m; }
+  const XorMatrix& matrix() const { return matrix_; }
+  const XorMatrix& matrix_for(const TileJob& t) const { return t.matrix ? *t.matrix : matrix_; }
+  // Buffered: the loader streamed a tile's encrypted weights in over [dma_start, dma_end]; returns
+  // when their decryption ends (it runs beside the transfer, one slice per unit per cycle, after the
+  // previous load's decryption) and counts its activity.
+  sc_core::sc_time schedule_load(TileJob& t, const sc_core::sc_time& dma_start, const sc_core::sc_time& dma_end);
+
+ private:
+  void run();
+  AccelParams p_;
+  sc_core::sc_time period_;
+  XorMatrix matrix_;
+  ActivityLog& log_;
+  sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;  // buffered: end of the last scheduled decryption
+};
+
+}  // namespace subbit
