@@ -649,11 +649,11 @@ std::vector<SearchMapper::Ranked> SearchMapper::rank(const LayerDescriptor& d, c
     }
   }
   auto by_cost = [](const Ranked& a, const Ranked& b) {
-    // Predictions closer than the model can tell apart (kTieBand) are ties, decided by DRAM bytes,
-    // then tiles: so layers that differ only in weight bytes (binary, FleXOR) get the same mapping.
+    // Predictions closer than the model can tell apart (kTieBand) are ties, decided by fewer DRAM
+    // bytes, then fewer tiles.
     const double ca = std::floor(std::log(std::max(1.0, a.cost.cycles)) / std::log1p(kTieBand));
     const double cb = std::floor(std::log(std::max(1.0, b.cost.cycles)) / std::log1p(kTieBand));
-    return std::tie(ca, a.cost.tiles, a.cost.dram_bytes) < std::tie(cb, b.cost.tiles, b.cost.dram_bytes);
+    return std::tie(ca, a.cost.dram_bytes, a.cost.tiles) < std::tie(cb, b.cost.dram_bytes, b.cost.tiles);
   };
   std::stable_sort(all.begin(), all.end(), by_cost);
   if (ctx.pipeline) {

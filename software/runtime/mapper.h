@@ -124,8 +124,8 @@ class GreedyMapper : public Mapper {
 
 // Searches dataflow (output-parallel with every column grouping the array has lanes for,
 // reduction-parallel when it has adder trees), channel tile, row tile and loop order, and takes
-// the fewest predicted cycles; ties go to fewer DRAM bytes, then fewer tiles, then the first
-// found. Deterministic.
+// the fewest predicted cycles; predictions within 1% are ties, which go to fewer DRAM bytes, then
+// fewer tiles, then the first found. Deterministic.
 class SearchMapper : public Mapper {
  public:
   explicit SearchMapper(const HwCaps& hw) : model_(hw) {}
