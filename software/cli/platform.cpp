@@ -26,7 +26,10 @@ Platform make_platform(const PlatformOptions& o) {
   }
   plat.system = std::make_unique<SimSystem>(p, std::move(memory));
   plat.description = cfg.name + " (" + o.config + "): " + std::to_string(p.pe_rows) + "x" + std::to_string(p.pe_cols) + " PEs at " +
-                     std::to_string(static_cast<int>(p.clock_mhz)) + " MHz, " + plat.system->memory().describe();
+                     std::to_string(static_cast<int>(p.clock_mhz)) + " MHz" + (p.act_lanes > 1 ? " (" + std::to_string(p.act_lanes) + " activation lanes)" : "") +
+                     ", " + std::to_string(p.decrypt_units) + " decrypt unit(s) " + std::to_string(p.n_in) + "/" + std::to_string(p.n_out) +
+                     (p.programmable_matrix ? " programmable" : " hard-wired") + (p.streaming_decrypt ? " streaming" : " buffered") + ", " +
+                     plat.system->memory().describe();
   plat.config = cfg;
   return plat;
 }
