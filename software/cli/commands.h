@@ -12,4 +12,5 @@ void register_dram_replay(CLI::App& app);
 void register_run(CLI::App& app);
 void register_trace(CLI::App& app);
 void register_map(CLI::App& app);
+void register_rtlgen(CLI::App& app);
 }  // namespace subbit::cli

@@ -19,6 +19,7 @@ int sc_main(int argc, char* argv[]) {
   subbit::cli::register_run(app);
   subbit::cli::register_trace(app);
   subbit::cli::register_map(app);
+  subbit::cli::register_rtlgen(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
