@@ -1,7 +1,7 @@
 // Requantization of one accumulator, docs/numerics.md section 4: r = (acc * mult + bias +
 // 2^(shift-1)) >> shift (round half up, arithmetic shift; shift 0 adds nothing), then ReLU, then
 // saturation to the output type (bits 1..8, signed or unsigned; signed 1-bit is the sign, +1 or
-// -1). The post-processing unit has PE_COLS of these. One register stage, valid/ready.
+// -1). The post-processing unit has PE_COLS of these. One register stage (pipe_stage), valid/ready.
 // Reference: subbit::requantize (software/quant/numerics.h).
 module requant #(
   parameter int ACC_BITS = subbit_config_pkg::ACC_BITS
@@ -47,12 +47,6 @@ module requant #(
     else value = relued[7:0];
   end
 
-  assign in_ready = !out_valid || out_ready;
-  always_ff @(posedge clk) begin
-    if (!rst_n) out_valid <= 1'b0;
-    else if (in_ready) out_valid <= in_valid;
-  end
-  always_ff @(posedge clk) begin
-    if (in_valid && in_ready) out <= value;
-  end
+  pipe_stage #(.WIDTH(8)) u_out (
+    .clk, .rst_n, .in_valid, .in_ready, .in_data(value), .out_valid, .out_ready, .out_data(out));
 endmodule

@@ -10,7 +10,6 @@ namespace subbit {
 using namespace sc_core;
 
 using detail::ceil_div;
-using detail::cycles_between;
 
 // ---------------------------------------------------------------- accelerator
 
@@ -175,11 +174,9 @@ void Accelerator::loader() {
     const LayerDescriptor& d = *t->d;
     const auto op = static_cast<Opcode>(d.opcode);
     TileTimes& tt = t->times;
-    tt.layer = t->stats->index;
     tt.conv = op == Opcode::Conv;
     if (t->first_use) {
       if (op == Opcode::Conv) halves_.weight.wait();
-      tt.weights = true;
       tt.w_start = now_cycles();
       WeightSet& ws = *t->ws;
       segs.clear();

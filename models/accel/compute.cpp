@@ -149,13 +149,6 @@ uint64_t covering_slices(const LayerDescriptor& d, uint32_t o0, uint32_t oc, uin
   return slices;
 }
 
-uint64_t pe_pipeline_depth(Dataflow df, int pe_rows) {
-  uint64_t depth = 3;
-  if (df == Dataflow::ReductionParallel)
-    for (int levels = 1; levels < pe_rows; levels *= 2) ++depth;
-  return depth;
-}
-
 PeTileResult pe_tile_timing(const LayerDescriptor& d, const WeightSet& ws, uint64_t positions, const PeGeometry& g) {
   PeTileResult r;
   const uint64_t k = reduction_length(d);

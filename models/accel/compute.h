@@ -58,10 +58,6 @@ struct PeGeometry {
   uint64_t xor_gates_per_slice = 0;
 };
 
-// Pipeline depth of the PE array: weight/activation read, add, accumulate; the reduction-parallel
-// dataflow adds its adder tree, one stage per level.
-uint64_t pe_pipeline_depth(Dataflow df, int pe_rows);
-
 struct PeTileResult {
   uint64_t cycles = 0;          // PE-array cycles, decryption stalls included
   uint64_t decrypt_stall = 0;   // of those, cycles waiting for a streaming decryptor

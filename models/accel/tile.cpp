@@ -5,8 +5,6 @@
 namespace subbit {
 
 using namespace sc_core;
-using detail::ceil_div;
-using detail::cycles_between;
 
 void ActivityLog::record(const sc_time& start, const char* unit, const TileJob& t, const std::string& detail, const sc_time& end) {
   if (!out_) return;

@@ -45,8 +45,7 @@ struct TileTimes {
   double issued = 0, w_start = 0, w_end = 0, dep_start = 0, dep_end = 0, a_start = 0, a_end = 0;
   double ready = 0;  // weights decrypted and activations loaded
   double pe_start = 0, pe_end = 0, pe_stall = 0, post_start = 0, post_end = 0, store_start = 0, store_end = 0;
-  bool weights = false, conv = false;
-  uint32_t layer = 0;
+  bool conv = false;
 };
 
 // Input rows a tile loaded: what the next row tile of the layer can keep (line-buffer reuse).

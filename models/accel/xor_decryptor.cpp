@@ -6,7 +6,6 @@ namespace subbit {
 
 using namespace sc_core;
 using detail::ceil_div;
-using detail::cycles_between;
 
 // ---------------------------------------------------------------- XOR decryption unit
 

@@ -14,7 +14,7 @@ uint64_t config_hash(const ArchConfig& c) {
 }
 
 const std::vector<std::string>& rtl_units() {
-  static const std::vector<std::string> units = {"xor_decryptor.sv", "requant.sv"};
+  static const std::vector<std::string> units = {"pipe_stage.sv", "xor_decryptor.sv", "requant.sv"};
   return units;
 }
 

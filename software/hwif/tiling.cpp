@@ -26,6 +26,23 @@ uint64_t WeightRanges::total_bytes() const {
 
 uint64_t reduction_length(const LayerDescriptor& d) { return static_cast<uint64_t>(d.in_c) * d.kh * d.kw; }
 
+uint32_t pe_passes(const LayerDescriptor& d) {
+  switch (static_cast<WeightFormat>(d.weight_format)) {
+    case WeightFormat::Int8:
+    case WeightFormat::SignedBinary: return 1;
+    case WeightFormat::Flexor: return d.q;
+    case WeightFormat::BitPlanes: return ((d.flags & kDescTernary) && (d.flags & kDescZeroSkip)) ? 1 : d.q;
+  }
+  return 1;
+}
+
+uint64_t pe_pipeline_depth(Dataflow df, int pe_rows) {
+  uint64_t depth = 3;
+  if (df == Dataflow::ReductionParallel)
+    for (int levels = 1; levels < pe_rows; levels *= 2) ++depth;
+  return depth;
+}
+
 WeightRanges weight_ranges(const LayerDescriptor& d, uint32_t o0, uint32_t oc) {
   WeightRanges w;
   const uint64_t k = reduction_length(d), n = static_cast<uint64_t>(d.out_c) * k;

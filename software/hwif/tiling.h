@@ -26,6 +26,12 @@ struct WeightRanges {
 };
 
 uint64_t reduction_length(const LayerDescriptor& d);  // K = in_c * kh * kw
+// PE passes over a conv's weights: one per bit plane; one for int8, signed-binary and zero-skipped
+// ternary.
+uint32_t pe_passes(const LayerDescriptor& d);
+// Pipeline depth of the PE array: weight/activation read, add, accumulate; the reduction-parallel
+// dataflow adds its adder tree, one stage per level.
+uint64_t pe_pipeline_depth(Dataflow df, int pe_rows);
 WeightRanges weight_ranges(const LayerDescriptor& d, uint32_t o0, uint32_t oc);
 
 // Input rows that output rows [y0, y0 + rows) read: [iy0, iy0 + ih), clipped to the input.

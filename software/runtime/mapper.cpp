@@ -22,18 +22,6 @@ constexpr double kTieBand = 0.01;
 
 bool is_conv(const LayerDescriptor& d) { return static_cast<Opcode>(d.opcode) == Opcode::Conv; }
 
-// PE passes over a weight set: one per bit plane, one for int8, signed-binary and zero-skipped
-// ternary (the model's prepare_passes()).
-uint32_t pe_passes(const LayerDescriptor& d) {
-  switch (static_cast<WeightFormat>(d.weight_format)) {
-    case WeightFormat::Int8:
-    case WeightFormat::SignedBinary: return 1;
-    case WeightFormat::Flexor: return d.q;
-    case WeightFormat::BitPlanes: return ((d.flags & kDescTernary) && (d.flags & kDescZeroSkip)) ? 1 : d.q;
-  }
-  return 1;
-}
-
 // What the cost of every mapping of one layer shares, computed once per layer.
 struct LayerFacts {
   uint64_t k = 0;               // reduction length
@@ -117,10 +105,7 @@ double pe_tile_cycles(const LayerDescriptor& d, const LayerMapping& m, const Lay
                             static_cast<double>(kc - 1) * chunk(rows, n_last) + chunk(kr_last, n_last);
     cycles = f.passes * per_pass + reload(std::min(rows, k), std::min(cols, channels));
   }
-  uint64_t depth = 3;
-  if (m.dataflow == Dataflow::ReductionParallel)
-    for (int levels = 1; levels < hw.pe_rows; levels *= 2) ++depth;
-  return cycles + static_cast<double>(depth);
+  return cycles + static_cast<double>(pe_pipeline_depth(m.dataflow, hw.pe_rows));
 }
 
 // Element operations the post-processing unit performs for a tile of `rows` output rows.

@@ -12,10 +12,7 @@ Roofline layer_roofline(const LayerDescriptor& d, const HwCaps& hw) {
   if (op == Opcode::Conv) {
     r.macs = out * reduction_length(d);
     r.compulsory_bytes += weight_ranges(d, 0, d.out_c).total_bytes();
-    uint32_t planes = 1;
-    if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::BitPlanes || static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor)
-      planes = ((d.flags & kDescTernary) && (d.flags & kDescZeroSkip)) ? 1 : d.q;
-    r.compute_cycles = static_cast<double>(r.macs) * planes / (static_cast<double>(hw.pe_rows) * hw.pe_cols);
+    r.compute_cycles = static_cast<double>(r.macs) * pe_passes(d) / (static_cast<double>(hw.pe_rows) * hw.pe_cols);
   }
   r.memory_cycles = r.compulsory_bytes / (hw.mem_peak_gbps * 1e3 / hw.clock_mhz);
   return r;
