@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libsystemc-dev verilator yosys
+  libsystemc-dev verilator yosys qflow-tech-osu018
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch python3-numpy dataset-fashion-mnist

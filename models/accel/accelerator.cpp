@@ -27,7 +27,7 @@ Accelerator::Accelerator(sc_module_name name, const AccelParams& p)
       computed_("computed", 2),
       processed_("processed", 2),
       storing_("storing", 4),
-      decryptor_("decryptor", p, halves_.log),
+      decryptor_("decryptor", p, halves_),
       pe_("pe_array", p, halves_, decryptor_),
       post_("post", p, halves_) {
   regs.irq(irq);
@@ -111,6 +111,7 @@ void Accelerator::plan_layer(const LayerDescriptor& d, LayerStats& st, std::vect
     t->ws = std::move(ws);
     t->first_use = first;
     t->last_use = last;
+    t->tile_index = static_cast<uint32_t>(tiles.size());
     tiles.push_back(t);
   };
   auto make_ws = [&](uint32_t o0, uint32_t oc) {

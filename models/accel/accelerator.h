@@ -40,6 +40,11 @@ class Accelerator : public sc_core::sc_module {
   const std::vector<LayerStats>& layer_stats() const { return stats_; }
   // Log every unit operation to `out` (nullptr: off).
   void set_activity_log(std::ostream* out) { halves_.log.set(out); }
+  // --fidelity rtl: `cosim` computes every tile in place of the TLM units (nullptr: off).
+  void set_cosim(ComputeCoreCosim* cosim) { halves_.cosim = cosim; }
+  // The first tile whose co-simulated outputs differed from the TLM model's ("" when none did).
+  const std::string& cosim_mismatch() const { return halves_.cosim_mismatch; }
+  uint32_t cosim_mismatch_descriptor() const { return halves_.cosim_mismatch_descriptor; }
   uint64_t cycle() const;
 
  private:

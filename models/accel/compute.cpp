@@ -185,26 +185,30 @@ PeTileResult pe_tile_timing(const LayerDescriptor& d, const WeightSet& ws, uint6
   } else {
     // Rows hold a chunk of the reduction, columns hold channels, one adder tree per column sums
     // the rows; positions stream in time while the chunk's weights stay in the PEs. The next
-    // chunk's weights load into shadow registers meanwhile, from the weight buffer (rows x cols
-    // bits a cycle) or, streaming, from the decryptor (units slices a cycle).
+    // chunk's weights load into the shadow bank meanwhile, from the weight buffer (a word of rows x
+    // cols bits fills rows / weight_bits whole PE rows a cycle) or, streaming, from the decryptor
+    // (units slices a cycle). A chunk's block lasts until its positions have streamed and the next
+    // chunk is loaded; the first chunk loads with nothing to hide behind.
     const uint64_t rows = static_cast<uint64_t>(g.rows), cols = static_cast<uint64_t>(g.cols);
-    const uint64_t weight_bits = fmt == WeightFormat::Int8 ? 8 : ((d.flags & kDescTernary) && ws.pass_weights.size() == 1) ? 2 : 1;
-    bool first = true;
+    const uint64_t weight_bits = pe_weight_bits(d);
+    std::vector<uint64_t> reloads;
     for (size_t pass = 0; pass < ws.pass_weights.size(); ++pass)
       for (uint32_t j = 0; j < oc; j += static_cast<uint32_t>(cols)) {
         const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(cols, oc - j));
         for (uint64_t k0 = 0; k0 < k; k0 += rows) {
           const uint64_t kr = std::min(rows, k - k0);
-          const uint64_t reload = streaming ? stream_slices(ws.o0 + j, n, k0, k0 + kr, 1) : ceil_div(kr * n * weight_bits, rows * cols);
-          if (first) {  // the tile's first weights have nothing to hide behind
-            r.cycles += reload;
-            if (streaming) r.decrypt_stall += reload;
-            first = false;
-          }
-          r.cycles += std::max(positions, reload);
-          if (streaming && reload > positions) r.decrypt_stall += reload - positions;
+          reloads.push_back(streaming ? stream_slices(ws.o0 + j, n, k0, k0 + kr, 1) : rp_reload_cycles(kr, weight_bits, g.rows));
         }
       }
+    if (!reloads.empty()) {
+      r.cycles += reloads[0];
+      if (streaming) r.decrypt_stall += reloads[0];
+    }
+    for (size_t b = 0; b < reloads.size(); ++b) {
+      const uint64_t next = b + 1 < reloads.size() ? reloads[b + 1] : 0;
+      r.cycles += std::max(positions, next);
+      if (streaming && next > positions) r.decrypt_stall += next - positions;
+    }
   }
   r.cycles += pe_pipeline_depth(df, g.rows);
   const bool dense = df == Dataflow::ReductionParallel || !skipping;

@@ -28,14 +28,27 @@ void PeArray::run() {
       t->stats->pe_wait_cycles += cycles_between(idle_since, sc_time_stamp(), period_);
       g.xor_gates_per_slice = p_.streaming_decrypt ? xor_gates_per_slice(decryptor_.matrix_for(*t)) : 0;
       const PeTileResult r = pe_conv_tile(*t->d, *t->ws, t->y0, t->rows, t->act->data(), t->iy0, t->ih, g, cols_, t->acc);
+      uint64_t cycles = r.cycles;
+      if (halves_.cosim) {
+        // The RTL core runs the tile (PE array and post-processing); its outputs must equal the TLM
+        // model's, and the platform waits the RTL's cycles.
+        t->rtl = halves_.cosim->conv(*t->d, *t->ws, t->y0, t->rows, t->act->data(), t->iy0, t->ih);
+        t->has_rtl = true;
+        std::vector<uint8_t> tlm_out;
+        post_conv_tile(*t->d, *t->ws, t->rows, t->acc, tlm_out);
+        check_cosim_tile(halves_, *t, t->rtl.out, tlm_out);
+        t->stats->tlm_pe_cycles += r.cycles;
+        t->stats->cosim = true;
+        cycles = t->rtl.pe_cycles;
+      }
       const sc_time t0 = sc_time_stamp();
       t->times.pe_start = t0 / period_;
-      wait(period_ * static_cast<double>(r.cycles));
+      wait(period_ * static_cast<double>(cycles));
       t->times.pe_end = sc_time_stamp() / period_;
       t->times.pe_stall = static_cast<double>(r.decrypt_stall);
       if (halves_.log.on()) halves_.log.record(t0, "pe", *t, "macs=" + std::to_string(r.macs) + " effectual=" + std::to_string(r.effectual));
       idle_since = sc_time_stamp();
-      t->stats->pe_cycles += r.cycles;
+      t->stats->pe_cycles += cycles;
       t->stats->decrypt_stall_cycles += r.decrypt_stall;
       t->stats->macs += r.macs;
       t->stats->pe_ops += r.ops;

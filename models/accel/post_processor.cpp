@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hwif/tiling.h"
+
 namespace subbit {
 
 using namespace sc_core;
@@ -26,8 +28,24 @@ void PostProcessor::run() {
       case Opcode::Add: r = post_add_tile(d, t->rows, t->act->data(), t->act2.data(), t->out); break;
       case Opcode::Requant: r = post_requant_tile(d, t->rows, t->act->data(), t->ws->mult, t->ws->bias, t->out); break;
     }
-    // `post_lanes` elements (or window reads, for pooling) per cycle.
-    const uint64_t cycles = ceil_div(std::max<uint64_t>(r.ops, 1), static_cast<uint64_t>(p_.post_lanes));
+    // `post_lanes` elements (or window reads, for pooling) per cycle, through its pipeline.
+    uint64_t cycles = post_cycles(r.ops, p_.post_lanes);
+    if (halves_.cosim) {
+      if (!t->has_rtl) {  // pooling, add, requant: the RTL core runs them here
+        switch (static_cast<Opcode>(d.opcode)) {
+          case Opcode::MaxPool:
+          case Opcode::AvgPool: t->rtl = halves_.cosim->pool(d, t->y0, t->rows, t->act->data(), t->iy0, t->ih); break;
+          case Opcode::Add: t->rtl = halves_.cosim->add(d, t->rows, t->act->data(), t->act2.data()); break;
+          case Opcode::Requant: t->rtl = halves_.cosim->requant(d, t->rows, t->act->data(), t->ws->mult, t->ws->bias); break;
+          case Opcode::Conv: break;
+        }
+      }
+      check_cosim_tile(halves_, *t, t->rtl.out, t->out);
+      t->out = t->rtl.out;
+      t->stats->tlm_post_cycles += cycles;
+      t->stats->cosim = true;
+      cycles = t->rtl.post_cycles;
+    }
     const sc_time t0 = sc_time_stamp();
     t->times.post_start = t0 / period_;
     wait(period_ * static_cast<double>(cycles));

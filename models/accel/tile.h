@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "accel/compute.h"
+#include "accel/cosim.h"
 #include "accel/dma.h"
 
 namespace subbit {
@@ -36,6 +37,11 @@ struct LayerStats {
   uint64_t macs = 0, pe_ops = 0, effectual_ops = 0;
   uint64_t decrypted_bits = 0, xor_gate_ops = 0;  // XOR network activity (output bits, 2-input gate operations)
   std::array<double, kBoundCount> bound_cycles{};  // the window split by what bounded it
+  // Co-simulation (--fidelity rtl): what the TLM model predicts for the PE array and post-processing
+  // (pe_cycles and post_cycles are then the RTL's, which the platform waited), and the decryptor's
+  // cycles in the RTL beside the TLM's decrypt_cycles.
+  uint64_t tlm_pe_cycles = 0, tlm_post_cycles = 0, rtl_decrypt_cycles = 0;
+  bool cosim = false;
   uint64_t cycles() const { return end_cycle - start_cycle; }
   Bound bound() const;  // the largest share of bound_cycles
 };
@@ -77,6 +83,9 @@ struct TileJob {
   int reuse_rows = 0;
   TileTimes times;
   DmaEngine::Handle w_dma, a_dma, s_dma;  // transfers in flight
+  uint32_t tile_index = 0;  // within the layer, in issue order
+  CosimTile rtl;            // co-simulation: the RTL core's outputs and cycles for this tile
+  bool has_rtl = false;
 };
 
 // Which output rows of a layer are in device memory: the read-after-write check that lets the next
@@ -107,7 +116,14 @@ class ActivityLog {
 struct BufferHalves {
   sc_core::sc_semaphore weight{2}, act{2}, acc{2};
   ActivityLog log;  // shared by the units
+  ComputeCoreCosim* cosim = nullptr;  // --fidelity rtl: the RTL computes the tiles
+  std::string cosim_mismatch;         // the first tile whose RTL outputs differ from the TLM model's
+  uint32_t cosim_mismatch_descriptor = 0;
 };
+
+// Co-simulation check: records the first element where the RTL's tile outputs differ from the TLM
+// model's, naming the descriptor, the tile, the element and both values.
+void check_cosim_tile(BufferHalves& h, const TileJob& t, const std::vector<uint8_t>& rtl, const std::vector<uint8_t>& tlm);
 
 namespace detail {
 inline uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }

@@ -9,9 +9,9 @@ using detail::ceil_div;
 
 // ---------------------------------------------------------------- XOR decryption unit
 
-XorDecryptor::XorDecryptor(sc_module_name name, const AccelParams& p, ActivityLog& log)
+XorDecryptor::XorDecryptor(sc_module_name name, const AccelParams& p, BufferHalves& shared)
     : sc_module(name), in("in"), out("out"), p_(p), period_(1e3 / p.clock_mhz, SC_NS),
-      matrix_(XorMatrix::generate(p.n_out, p.n_in, p.fill, p.n_tap, p.xor_seed)), log_(log) {
+      matrix_(XorMatrix::generate(p.n_out, p.n_in, p.fill, p.n_tap, p.xor_seed)), log_(shared.log), cosim_(&shared) {
   SC_THREAD(run);
 }
 
@@ -37,13 +37,36 @@ void XorDecryptor::run() {
     if (t->first_use && static_cast<Opcode>(d.opcode) == Opcode::Conv) {
       // The values: the same XOR network in either mode; the time was scheduled on load
       // (buffered) or is part of the PE array's passes (streaming).
-      if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) decrypt_weights(d, matrix_for(*t), *t->ws);
+      if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) {
+        decrypt_weights(d, matrix_for(*t), *t->ws);
+        if (cosim_->cosim) check_decryption(*t);
+      }
       prepare_passes(d, *t->ws);  // how the PE array reads the (decrypted) weight half
     }
     const sc_time ready = period_ * t->times.ready;
     if (ready > sc_time_stamp()) wait(ready - sc_time_stamp());
     out.write(t);
   }
+}
+
+void XorDecryptor::check_decryption(TileJob& t) {
+  // The RTL decryptor decrypts the same slices; the PE array then reads its bits.
+  const ComputeCoreCosim::Decrypted rtl = cosim_->cosim->decrypt(*t.d, matrix_for(t), *t.ws);
+  t.stats->rtl_decrypt_cycles += rtl.cycles;
+  const uint64_t bits = t.ws->decrypted_bits / std::max<size_t>(1, t.ws->raw.size());
+  for (size_t i = 0; i < rtl.planes.size() && cosim_->cosim_mismatch.empty(); ++i)
+    for (uint64_t b = 0; b < bits; ++b) {
+      const int r = (rtl.planes[i][b >> 3] >> (b & 7)) & 1, m = (t.ws->decrypted[i][b >> 3] >> (b & 7)) & 1;
+      if (r != m) {
+        cosim_->cosim_mismatch_descriptor = t.stats->index;
+        cosim_->cosim_mismatch = "descriptor " + std::to_string(t.stats->index) + ", tile " + std::to_string(t.tile_index) + " (channels " +
+                                 std::to_string(t.ws->o0) + "+" + std::to_string(t.ws->oc) + "): XOR decryption, plane " + std::to_string(i) +
+                                 ", decrypted bit " + std::to_string(b) + " (slice " + std::to_string(b / t.d->n_out) + "): RTL " + std::to_string(r) +
+                                 ", TLM " + std::to_string(m);
+        break;
+      }
+    }
+  t.ws->decrypted = rtl.planes;
 }
 
 }  // namespace subbit

@@ -19,7 +19,7 @@ class XorDecryptor : public sc_core::sc_module {
   SC_HAS_PROCESS(XorDecryptor);
   sc_core::sc_fifo_in<TileJob*> in;
   sc_core::sc_fifo_out<TileJob*> out;
-  XorDecryptor(sc_core::sc_module_name name, const AccelParams& p, ActivityLog& log);
+  XorDecryptor(sc_core::sc_module_name name, const AccelParams& p, BufferHalves& shared);
   // A programmable decryptor loads its matrix per layer; a hard-wired one has the seed's.
   void set_matrix(const XorMatrix& m) { matrix_ = m; }
   const XorMatrix& matrix() const { return matrix_; }
@@ -31,10 +31,12 @@ class XorDecryptor : public sc_core::sc_module {
 
  private:
   void run();
+  void check_decryption(TileJob& t);  // --fidelity rtl: the RTL decryptor on the same slices
   AccelParams p_;
   sc_core::sc_time period_;
   XorMatrix matrix_;
   ActivityLog& log_;
+  BufferHalves* cosim_;  // the shared state that holds the co-simulation (when cosim_->cosim is set)
   sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;  // buffered: end of the last scheduled decryption
 };
 

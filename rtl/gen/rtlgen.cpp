@@ -1,8 +1,11 @@
 #include "rtlgen.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
+#include "quant/error.h"
 #include "quant/xor_matrix.h"
 
 namespace subbit {
@@ -14,7 +17,8 @@ uint64_t config_hash(const ArchConfig& c) {
 }
 
 const std::vector<std::string>& rtl_units() {
-  static const std::vector<std::string> units = {"pipe_stage.sv", "xor_decryptor.sv", "requant.sv"};
+  static const std::vector<std::string> units = {"pipe_stage.sv", "sram_1r1w.sv",     "xor_decryptor.sv", "requant.sv",
+                                                 "post_processor.sv", "pe.sv", "pe_array.sv", "compute_core.sv"};
   return units;
 }
 
@@ -53,6 +57,10 @@ std::string package(const ArchConfig& c, const std::string& command) {
   p("ACT_BUF_BYTES", static_cast<uint64_t>(c.buffers.activation_kib) << 10, "buffers.activation_kib");
   p("ACC_BUF_BYTES", static_cast<uint64_t>(c.buffers.accumulator_kib) << 10, "buffers.accumulator_kib");
   p("BUF_BANKS", c.buffers.banks, "buffers.banks");
+  const CoreGeometry g = core_geometry(c);
+  p("CORE_WBUF_WORDS", g.wbuf_words, "compute core: PE-view weight words (8 x weight_kib x act_lanes / cols)");
+  p("CORE_ABUF_BYTES", g.abuf_bytes, "compute core: im2col operand bytes (16 x activation_kib)");
+  p("CORE_ACC_ENTRIES", g.acc_entries, "compute core: accumulators (accumulator_kib / 4 bytes)");
   s << "endpackage\n";
   return s.str();
 }
@@ -90,6 +98,48 @@ std::string hardwired(const ArchConfig& c, const std::string& command) {
 }
 
 }  // namespace
+
+CoreGeometry core_geometry(const ArchConfig& c) {
+  CoreGeometry g;
+  g.rows = static_cast<int>(c.pe_array.rows), g.cols = static_cast<int>(c.pe_array.cols);
+  g.act_lanes = static_cast<int>(c.pe_array.act_lanes), g.acc_bits = static_cast<int>(c.acc_bits);
+  g.reduction_tree = c.pe_array.reduction_tree;
+  g.wbuf_words = (static_cast<uint64_t>(c.buffers.weight_kib) << 10) * 8 * g.act_lanes / g.cols;
+  g.abuf_bytes = (static_cast<uint64_t>(c.buffers.activation_kib) << 10) * 16;
+  g.acc_entries = (static_cast<uint64_t>(c.buffers.accumulator_kib) << 10) / 4;
+  return g;
+}
+
+std::string rtl_signature(const ArchConfig& c) {
+  std::string s;
+  for (const GeneratedFile& f : generate_rtl(c, "")) {
+    if (f.name == "files.f") continue;
+    std::istringstream in(f.text);
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("//", 0) != 0) s += line + "\n";
+  }
+  return s;
+}
+
+std::vector<std::string> write_rtl(const ArchConfig& c, const std::string& dir, const std::string& command, const std::string& rtl_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) throw Error(dir + ": cannot create the output directory: " + ec.message());
+  std::vector<std::string> written;
+  for (const GeneratedFile& f : generate_rtl(c, command, rtl_dir)) {
+    const fs::path path = fs::path(dir) / f.name, tmp = path.string() + ".tmp";
+    {
+      std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+      o << f.text;
+      if (!o.flush()) throw Error(tmp.string() + ": cannot write");
+    }
+    fs::rename(tmp, path, ec);
+    if (ec) throw Error(path.string() + ": cannot write: " + ec.message());
+    written.push_back(path.string());
+  }
+  return written;
+}
 
 std::vector<GeneratedFile> generate_rtl(const ArchConfig& c, const std::string& command, const std::string& rtl_dir) {
   std::vector<GeneratedFile> files{{"subbit_config_pkg.sv", package(c, command)}, {"xor_matrix_hardwired.sv", hardwired(c, command)}};

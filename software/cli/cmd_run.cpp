@@ -18,6 +18,7 @@
 #include "netgen/netgen.h"
 #include "quant/error.h"
 #include "runtime/roofline.h"
+#include "rtl_cosim.h"
 
 namespace subbit::cli {
 
@@ -63,6 +64,8 @@ void register_run(CLI::App& app) {
     double timeout_ms = 10000;
     std::string trace;
     std::string mapper = "search";
+    std::string fidelity = "tlm";
+    cosim::CosimOptions cosim;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run full inferences on the TLM model of the accelerator, through the driver");
@@ -79,10 +82,19 @@ void register_run(CLI::App& app) {
   cmd->add_flag("--json", a->json, "print JSON");
   cmd->add_option("--mapper", a->mapper, "how the driver maps layers: search (the cost-model search) | greedy (widest tile first)")
       ->capture_default_str();
+  cmd->add_option("--fidelity", a->fidelity,
+                  "tlm: the TLM model computes; rtl: the Verilated compute core and decryptor compute every tile, checked against the TLM model")
+      ->capture_default_str();
+  cmd->add_option("--vcd", a->cosim.vcd, "--fidelity rtl: write the compute core's waveform to this VCD file");
+  cmd->add_option("--vcd-from", a->cosim.vcd_from, "first core cycle in the VCD")->capture_default_str();
+  cmd->add_option("--vcd-cycles", a->cosim.vcd_cycles, "core cycles in the VCD (0: to the end)")->capture_default_str();
   cmd->add_option("--trace", a->trace, "write a transaction log of unit activity (one line per load, decrypt, PE, post, store)");
   cmd->callback([a]() {
     if (a->mapper != "search" && a->mapper != "greedy") throw Error("run --mapper: expected search or greedy, got '" + a->mapper + "'");
     const MapperKind mapper = a->mapper == "greedy" ? MapperKind::Greedy : MapperKind::Search;
+    if (a->fidelity != "tlm" && a->fidelity != "rtl") throw Error("run --fidelity: expected tlm or rtl, got '" + a->fidelity + "'");
+    const bool rtl = a->fidelity == "rtl";
+    if (!rtl && !a->cosim.vcd.empty()) throw Error("run --vcd: the waveform is the RTL's; add --fidelity rtl");
     const Network net = load_network(a->network);
     std::vector<std::vector<int16_t>> inputs;
     std::vector<int> labels;
@@ -98,6 +110,11 @@ void register_run(CLI::App& app) {
     }
     Platform plat = make_platform(a->platform);
     SimSystem& sys = *plat.system;
+    std::unique_ptr<cosim::RtlCosim> core_cosim;
+    if (rtl) {
+      core_cosim = cosim::make_rtl_cosim(plat.config, a->cosim);
+      sys.accel.set_cosim(core_cosim.get());
+    }
     std::ofstream trace;
     if (!a->trace.empty()) {
       trace.open(a->trace, std::ios::trunc);
@@ -165,6 +182,11 @@ void register_run(CLI::App& app) {
     sc_core::sc_start();
     if (!failure.empty()) throw Error(a->network + ": " + failure);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    std::string cosim_mismatch;
+    if (rtl && !sys.accel.cosim_mismatch().empty()) {
+      const int node = plat_descriptor_node(net, sys.accel.cosim_mismatch_descriptor());
+      cosim_mismatch = "layer '" + (node >= 0 ? net.nodes[node].name : std::string("?")) + "', " + sys.accel.cosim_mismatch();
+    }
 
     const AccelParams& p = sys.accel.params();
     const double peak_macs = static_cast<double>(p.pe_rows) * p.pe_cols;
@@ -235,6 +257,13 @@ void register_run(CLI::App& app) {
                         {"wall_s", wall},
                         {"predictions", predictions}};
     if (!labels.empty()) j["accuracy"] = 100.0 * correct / inputs.size();
+    if (rtl) {
+      j["fidelity"] = "rtl";
+      j["rtl_match"] = cosim_mismatch.empty();
+      if (!cosim_mismatch.empty()) j["rtl_first_mismatch"] = cosim_mismatch;
+      j["rtl_clock_cycles"] = core_cosim->rtl_cycles();
+      j["rtl_cycles_per_s"] = core_cosim->rtl_cycles() / std::max(wall, 1e-9);
+    }
     if (dram_first.has_rows) {
       const uint64_t n = dram_first.row_hits + dram_first.row_misses + dram_first.row_conflicts;
       j["dram"] = {{"act", dram_first.act}, {"pre", dram_first.pre}, {"rd", dram_first.rd}, {"wr", dram_first.wr}, {"ref", dram_first.ref},
@@ -277,6 +306,12 @@ void register_run(CLI::App& app) {
                              {"roofline_fraction", r.cycles ? r.roof.cycles() / r.cycles : 0.0},
                              {"bound", bound_name(s.bound())},
                              {"bound_shares", shares(s.bound_cycles)}});
+      if (rtl) {
+        const uint64_t tlm_c = s.tlm_pe_cycles + s.tlm_post_cycles, rtl_c = s.pe_cycles + s.post_cycles;
+        j["layers"].back().update({{"rtl_pe_cycles", s.pe_cycles}, {"tlm_pe_cycles", s.tlm_pe_cycles}, {"rtl_post_cycles", s.post_cycles},
+                                   {"tlm_post_cycles", s.tlm_post_cycles}, {"rtl_decrypt_cycles", s.rtl_decrypt_cycles},
+                                   {"rtl_tlm_difference", rtl_c ? (static_cast<double>(tlm_c) - static_cast<double>(rtl_c)) / static_cast<double>(rtl_c) : 0.0}});
+      }
     }
     if (a->json) {
       std::printf("%s\n", j.dump(2).c_str());
@@ -316,8 +351,29 @@ void register_run(CLI::App& app) {
       if (!labels.empty()) std::printf("Fashion-MNIST: %d/%zu correct, accuracy %.2f%%\n", correct, inputs.size(), 100.0 * correct / inputs.size());
       std::printf("golden reference: %s\n", mismatched == 0 ? ("every output matched (" + std::to_string(inputs.size()) + " inputs)").c_str()
                                                             : (std::to_string(mismatched) + " mismatched; first: " + first_mismatch).c_str());
+      if (rtl) {
+        Table ct({"layer", "op", "TLM PE", "RTL PE", "TLM post", "RTL post", "TLM total", "RTL total", "diff %"});
+        uint64_t tt = 0, rt = 0;
+        for (const auto& r : rows) {
+          const LayerStats& s = *r.stats;
+          const uint64_t tlm_c = s.tlm_pe_cycles + s.tlm_post_cycles, rtl_c = s.pe_cycles + s.post_cycles;
+          tt += tlm_c, rt += rtl_c;
+          auto n = [](uint64_t v) { return with_commas(static_cast<int64_t>(v)); };
+          ct.add({r.name, r.op, n(s.tlm_pe_cycles), n(s.pe_cycles), n(s.tlm_post_cycles), n(s.post_cycles), n(tlm_c), n(rtl_c),
+                  fmt(rtl_c ? 100.0 * (static_cast<double>(tlm_c) - static_cast<double>(rtl_c)) / static_cast<double>(rtl_c) : 0.0, 2)});
+        }
+        ct.rule();
+        ct.add({"total", "", "", "", "", "", with_commas(static_cast<int64_t>(tt)), with_commas(static_cast<int64_t>(rt)),
+                fmt(rt ? 100.0 * (static_cast<double>(tt) - static_cast<double>(rt)) / static_cast<double>(rt) : 0.0, 2)});
+        std::printf("\nco-simulation: the Verilated compute core computed every tile (first inference's cycles, summed over the layer's tiles)\n\n%s\n",
+                    ct.str().c_str());
+        std::printf("RTL vs TLM: %s\n", cosim_mismatch.empty() ? "every tile's outputs matched" : ("MISMATCH: " + cosim_mismatch).c_str());
+        std::printf("RTL clock cycles simulated: %s (loads included), %.0f cycles/s\n", with_commas(static_cast<int64_t>(core_cosim->rtl_cycles())).c_str(),
+                    core_cosim->rtl_cycles() / std::max(wall, 1e-9));
+      }
       std::printf("simulated %zu inference(s) in %.2f s wall\n", inputs.size(), wall);
     }
+    if (!cosim_mismatch.empty()) throw Error(a->network + ": the RTL disagreed with the TLM model (" + cosim_mismatch + ")");
     if (mismatched) throw Error(a->network + ": the accelerator disagreed with the golden reference (" + first_mismatch + ")");
   });
 }

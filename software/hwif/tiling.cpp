@@ -43,6 +43,22 @@ uint64_t pe_pipeline_depth(Dataflow df, int pe_rows) {
   return depth;
 }
 
+uint64_t pe_weight_bits(const LayerDescriptor& d) {
+  const auto fmt = static_cast<WeightFormat>(d.weight_format);
+  if (fmt == WeightFormat::Int8) return 8;
+  return pe_passes(d) == 1 && (fmt == WeightFormat::SignedBinary || (d.flags & kDescTernary)) ? 2 : 1;
+}
+
+uint64_t rp_reload_cycles(uint64_t kr, uint64_t weight_bits, int pe_rows) {
+  const uint64_t rows = static_cast<uint64_t>(pe_rows < 1 ? 1 : pe_rows);
+  return (kr * weight_bits + rows - 1) / rows;
+}
+
+uint64_t post_cycles(uint64_t ops, int lanes) {
+  const uint64_t l = static_cast<uint64_t>(lanes < 1 ? 1 : lanes);
+  return ((ops < 1 ? 1 : ops) + l - 1) / l + kPostPipelineDepth;
+}
+
 WeightRanges weight_ranges(const LayerDescriptor& d, uint32_t o0, uint32_t oc) {
   WeightRanges w;
   const uint64_t k = reduction_length(d), n = static_cast<uint64_t>(d.out_c) * k;

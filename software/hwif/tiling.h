@@ -32,6 +32,17 @@ uint32_t pe_passes(const LayerDescriptor& d);
 // Pipeline depth of the PE array: weight/activation read, add, accumulate; the reduction-parallel
 // dataflow adds its adder tree, one stage per level.
 uint64_t pe_pipeline_depth(Dataflow df, int pe_rows);
+// Bits per weight the PE array loads in the reduction-parallel dataflow: 8 for int8, 2 for a single
+// pass that holds zeros (ternary or signed-binary codes {+1, 0, -1}), else 1 (a sign bit).
+uint64_t pe_weight_bits(const LayerDescriptor& d);
+// Reduction-parallel: cycles to load a chunk of `kr` reduction rows into the PEs' shadow registers.
+// A weight-buffer word is pe_rows x pe_cols bits and fills whole PE rows (pe_rows / weight_bits of
+// them), whatever the number of channels the chunk uses.
+uint64_t rp_reload_cycles(uint64_t kr, uint64_t weight_bits, int pe_rows);
+// Post-processing cycles for `ops` element operations (window reads, for pooling) on `lanes` lanes:
+// one beat a cycle, then the operand and requantization registers (kPostPipelineDepth) drain.
+constexpr uint64_t kPostPipelineDepth = 2;
+uint64_t post_cycles(uint64_t ops, int lanes);
 WeightRanges weight_ranges(const LayerDescriptor& d, uint32_t o0, uint32_t oc);
 
 // Input rows that output rows [y0, y0 + rows) read: [iy0, iy0 + ih), clipped to the input.

@@ -43,7 +43,7 @@ LayerFacts layer_facts(const LayerDescriptor& d, const LayerContext& ctx, const 
   const auto fmt = static_cast<WeightFormat>(d.weight_format);
   f.flexor = fmt == WeightFormat::Flexor;
   f.skipping = (d.flags & kDescZeroSkip) && (hw.features & regs::kFeatureZeroSkip) && !ctx.effectual.empty();
-  f.weight_bits = fmt == WeightFormat::Int8 ? 8 : ((d.flags & kDescTernary) && f.passes == 1) ? 2 : 1;
+  f.weight_bits = pe_weight_bits(d);
   if (f.skipping)
     for (uint32_t groups = 1; groups <= static_cast<uint32_t>(std::max(1, hw.act_lanes)); groups *= 2) {
       const uint64_t lc = std::max<uint64_t>(1, hw.pe_cols / groups);
@@ -98,12 +98,15 @@ double pe_tile_cycles(const LayerDescriptor& d, const LayerMapping& m, const Lay
     const uint64_t cg = ceil_div(channels, cols), n_last = channels - (cg - 1) * cols;
     auto reload = [&](uint64_t kr, uint64_t n) -> double {
       if (streaming) return std::ceil(n * slices_per_channel(kr) / units);
-      return static_cast<double>(ceil_div(kr * n * f.weight_bits, rows * cols));
+      return static_cast<double>(rp_reload_cycles(kr, f.weight_bits, hw.pe_rows));
     };
     auto chunk = [&](uint64_t kr, uint64_t n) { return std::max<double>(static_cast<double>(positions), reload(kr, n)); };
     const double per_pass = static_cast<double>((kc - 1) * (cg - 1)) * chunk(rows, cols) + static_cast<double>(cg - 1) * chunk(kr_last, cols) +
                             static_cast<double>(kc - 1) * chunk(rows, n_last) + chunk(kr_last, n_last);
-    cycles = f.passes * per_pass + reload(std::min(rows, k), std::min(cols, channels));
+    // Each block waits for the next chunk's load: the first chunk's load comes before the blocks and
+    // the last block only streams its positions.
+    const uint64_t kr0 = std::min(rows, k), n0 = std::min(cols, channels);
+    cycles = f.passes * per_pass - chunk(kr0, n0) + static_cast<double>(positions) + reload(kr0, n0);
   }
   return cycles + static_cast<double>(pe_pipeline_depth(m.dataflow, hw.pe_rows));
 }
@@ -173,7 +176,7 @@ TileCost tile_cost(const LayerDescriptor& d, const LayerMapping& m, const LayerF
                                        : bus_bytes(channels, static_cast<double>(rows * d.out_w), burst) /
                                              channel_share(hw, static_cast<uint64_t>(d.out_h) * d.out_w, rows * d.out_w);
   t.store = r.latency + o_bus / r.bytes_per_cycle;
-  t.post = std::ceil(std::max(1.0, post_ops(d, rows, channels)) / std::max(1, hw.post_lanes));
+  t.post = static_cast<double>(post_cycles(static_cast<uint64_t>(std::ceil(std::max(1.0, post_ops(d, rows, channels)))), hw.post_lanes));
   if (conv) {
     t.w_bytes = static_cast<uint64_t>(std::ceil(static_cast<double>(f.weight_bytes) * channels / d.out_c));
     t.load_w = r.latency + bus_bytes(1, static_cast<double>(t.w_bytes), burst) / r.bytes_per_cycle + weight_run_switches(d) * row_switch(r);
@@ -412,7 +415,7 @@ double replay_layer(const LayerDescriptor& d, const LayerMapping& m, const Layer
       pe_end = s.pe = std::max(s.pe, ready);  // passes the PE array
     }
     const double post_start = std::max(s.post, pe_end);
-    s.post = post_start + std::ceil(std::max(1.0, post_ops(d, n_rows, n_ch)) / std::max(1, hw.post_lanes));
+    s.post = post_start + static_cast<double>(post_cycles(static_cast<uint64_t>(std::ceil(std::max(1.0, post_ops(d, n_rows, n_ch)))), hw.post_lanes));
     if (conv) s.acc_half[acc] = s.post;
     else s.act_half[as.half] = s.post;
     s.storer = std::max(s.storer, s.post);
