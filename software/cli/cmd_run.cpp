@@ -87,7 +87,8 @@ void register_run(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--vcd", a->cosim.vcd, "--fidelity rtl: write the compute core's waveform to this VCD file");
   cmd->add_option("--vcd-from", a->cosim.vcd_from, "first core cycle in the VCD")->capture_default_str();
-  cmd->add_option("--vcd-cycles", a->cosim.vcd_cycles, "core cycles in the VCD (0: to the end)")->capture_default_str();
+  cmd->add_option("--vcd-cycles", a->cosim.vcd_cycles, "core cycles in the VCD (0: to the end; a 16x16 core writes about 30 kB a cycle)")
+      ->capture_default_str();
   cmd->add_option("--trace", a->trace, "write a transaction log of unit activity (one line per load, decrypt, PE, post, store)");
   cmd->callback([a]() {
     if (a->mapper != "search" && a->mapper != "greedy") throw Error("run --mapper: expected search or greedy, got '" + a->mapper + "'");

@@ -16,7 +16,7 @@ namespace subbit::cosim {
 struct CosimOptions {
   std::string vcd;            // waveform file ("" = none)
   uint64_t vcd_from = 0;      // first core cycle dumped
-  uint64_t vcd_cycles = 0;    // cycles dumped (0 = to the end)
+  uint64_t vcd_cycles = 10000;  // cycles dumped (0 = to the end)
   uint64_t stall_seed = 0;    // 0: store ready always; else random back-pressure (benches)
 };
 

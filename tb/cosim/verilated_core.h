@@ -64,6 +64,8 @@ class VerilatedCore : public CoreRunner {
 
   CosimTile execute(const CoreTileImage& img) override {
     for (const CoreLoad& l : img.loads) {
+      if (opt_.stall_seed)  // random gaps in the load stream
+        while (rng_.next() % 4 == 0) top_->ld_valid = 0, tick();
       top_->ld_valid = 1;
       top_->ld_target = static_cast<uint8_t>(l.target);
       top_->ld_addr = l.addr;

@@ -22,14 +22,16 @@ struct RunResult {
   uint64_t cycles = 0;
   bool timed_out = false;
   std::string mismatch;  // empty when every layer matched the golden reference
+  std::string cosim_mismatch;  // co-simulation: the first tile whose RTL outputs differed from the TLM model's
   std::vector<LayerStats> layers;
   LoweredNetwork lowered;
 };
 
 // Runs `net` on input `x` and checks every layer against golden. One call per process.
 inline RunResult run_and_compare(const Network& net, const std::vector<int16_t>& x, const AccelParams& p,
-                                 std::function<void(LoweredNetwork&)> tamper = nullptr) {
+                                 std::function<void(LoweredNetwork&)> tamper = nullptr, ComputeCoreCosim* cosim = nullptr) {
   SimSystem sys(p, std::make_unique<IdealMemoryModel>(sc_core::sc_time(60, sc_core::SC_NS), 12.8));
+  sys.accel.set_cosim(cosim);
   LoweredNetwork L = lower_network(net, hw_caps(p), SimSystem::kMemBase, net.name);
   if (tamper) tamper(L);
   std::vector<uint8_t> in(x.size());
@@ -58,6 +60,7 @@ inline RunResult run_and_compare(const Network& net, const std::vector<int16_t>&
   sc_core::sc_start();
   r.layers = sys.accel.layer_stats();
   r.lowered = L;
+  r.cosim_mismatch = sys.accel.cosim_mismatch();
   if (r.timed_out || r.error) return r;
   GoldenModel golden(net);
   golden.run(x.data());
