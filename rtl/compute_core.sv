@@ -110,7 +110,7 @@ module compute_core #(
   logic [COLS*16-1:0]         scale_mem [SCALE_WORDS];
   logic [31:0]                mult_mem  [CHANNELS];
   logic [63:0]                bias_mem  [CHANNELS];
-  logic [7:0]                 abuf      [ABUF_WORDS * AWB];
+  logic [AWB*8-1:0]           abuf      [ABUF_WORDS];  // byte b of word w: abuf[w][b*8 +: 8]
   logic [LANES-1:0]           pflag_mem [ABUF_WORDS];
   logic signed [ACC_BITS-1:0] acc_mem   [ACC_ENTRIES];
 
@@ -122,7 +122,7 @@ module compute_core #(
         T_SCALE: scale_mem[$clog2(SCALE_WORDS)'(ld_addr)] <= ld_data[COLS*16-1:0];
         T_MULT:  mult_mem[$clog2(CHANNELS)'(ld_addr)] <= ld_data[31:0];
         T_BIAS:  bias_mem[$clog2(CHANNELS)'(ld_addr)] <= ld_data[63:0];
-        T_ABUF:  for (int b = 0; b < AWB; b++) abuf[int'(ld_addr) * AWB + b] <= ld_data[b*8 +: 8];
+        T_ABUF:  abuf[$clog2(ABUF_WORDS)'(ld_addr)] <= ld_data[AWB*8-1:0];
         T_PFLAG: pflag_mem[$clog2(ABUF_WORDS)'(ld_addr)] <= ld_data[LANES-1:0];
         default: ;
       endcase
@@ -137,14 +137,14 @@ module compute_core #(
   logic [3:0]  out_bits;
   logic [31:0] mult_a, mult_b;
   logic [63:0] bias;
-  int unsigned k, positions, channels, passes, count, plane;
-  int unsigned group_shift, lc, lr, nchunks, npg, nj, nk, nblocks, rows_per_word;
+  logic [31:0] k, positions, channels, passes, count, plane;
+  logic [31:0] group_shift, lc, lr, nchunks, npg, nj, nk, nblocks, rows_per_word;
 
-  function automatic int unsigned cdiv(int unsigned a, int unsigned b);
-    return (a + b - 1) / b;
+  function automatic logic [31:0] cdiv(logic [31:0] a, logic [31:0] b);
+    cdiv = (a + b - 1) / b;
   endfunction
   function automatic logic signed [8:0] act_value(logic [7:0] v, logic is_signed);
-    return is_signed ? {v[7], v} : {1'b0, v};
+    act_value = is_signed ? {v[7], v} : {1'b0, v};
   endfunction
 
   wire cmd_fire = cmd_valid && cmd_ready;
@@ -164,20 +164,20 @@ module compute_core #(
       mult_a <= cmd_mult_a;
       mult_b <= cmd_mult_b;
       bias <= cmd_bias;
-      k <= int'(cmd_k);
-      positions <= int'(cmd_positions);
-      channels <= int'(cmd_channels);
-      passes <= int'(cmd_passes);
-      count <= int'(cmd_count);
-      plane <= int'(cmd_plane);
-      group_shift <= int'(cmd_group_shift);
+      k <= 32'(cmd_k);
+      positions <= 32'(cmd_positions);
+      channels <= 32'(cmd_channels);
+      passes <= 32'(cmd_passes);
+      count <= 32'(cmd_count);
+      plane <= 32'(cmd_plane);
+      group_shift <= 32'(cmd_group_shift);
       lc <= COLS >> cmd_group_shift;
       lr <= ROWS << cmd_group_shift;
-      nchunks <= cdiv(int'(cmd_channels), COLS >> cmd_group_shift);
-      npg <= cdiv(int'(cmd_positions), ROWS << cmd_group_shift);
-      nj <= cdiv(int'(cmd_channels), COLS);
-      nk <= cdiv(int'(cmd_k), ROWS);
-      nblocks <= int'(cmd_passes) * cdiv(int'(cmd_channels), COLS) * cdiv(int'(cmd_k), ROWS);
+      nchunks <= cdiv(32'(cmd_channels), COLS >> cmd_group_shift);
+      npg <= cdiv(32'(cmd_positions), ROWS << cmd_group_shift);
+      nj <= cdiv(32'(cmd_channels), COLS);
+      nk <= cdiv(32'(cmd_k), ROWS);
+      nblocks <= 32'(cmd_passes) * cdiv(32'(cmd_channels), COLS) * cdiv(32'(cmd_k), ROWS);
       rows_per_word <= cmd_wcode == 2'd2 ? ROWS / 8 : cmd_wcode == 2'd1 ? ROWS / 2 : ROWS;
     end
   end
@@ -187,20 +187,20 @@ module compute_core #(
   // S1 feeds the PEs (MAC) or hands their partials on (drain); S2 adds them, times the scale, into
   // the accumulators. Reduction-parallel: S1 feeds the PEs or loads a shadow weight bank; the
   // column sums reach the accumulators TREE_LEVELS + 1 cycles later.
-  int unsigned pass, chunk, pg, step, blk, i_blk, kc_now, j_now;
+  logic [31:0] pass, chunk, pg, step, blk, i_blk, kc_now, j_now;
   logic        bank;  // reduction-parallel: the weight bank the current block reads
   logic [39:0] dir_op, dir_cur, dir_next;
   assign dir_op = dir_mem[pass * nchunks + chunk];
   assign dir_cur = dir_mem[blk];
   assign dir_next = blk + 1 < nblocks ? dir_mem[blk + 1] : 40'd0;
-  int unsigned steps_op, reload_next, block_cycles;
-  assign steps_op = int'(dir_op[39:24]);
-  assign reload_next = int'(dir_next[39:24]);
+  logic [31:0] steps_op, reload_next, block_cycles;
+  assign steps_op = 32'(dir_op[39:24]);
+  assign reload_next = 32'(dir_next[39:24]);
   assign block_cycles = positions > reload_next ? positions : reload_next;
 
   // issue: the token this cycle
   logic        is_mac, is_drain, is_pos, is_load, is_first;
-  int unsigned is_pg, is_chunk, is_pass, is_p, is_kc, is_load_row0;
+  logic [31:0] is_pg, is_chunk, is_pass, is_p, is_kc, is_load_row0;
   logic        is_bank, is_load_bank;
   logic        seq_last;  // this cycle issues the tile's last token
   always_comb begin
@@ -211,11 +211,11 @@ module compute_core #(
     if (state == PE_LOAD0) begin
       is_load = 1'b1; is_load_bank = 1'b0;
       is_load_row0 = i_blk * rows_per_word;
-      wbuf_rd_en = 1'b1; wbuf_rd_addr = WB_AW'(int'(dir_cur[23:0]) + i_blk);
+      wbuf_rd_en = 1'b1; wbuf_rd_addr = WB_AW'(32'(dir_cur[23:0]) + i_blk);
     end else if (state == PE_RUN && !dataflow) begin
       if (step < steps_op) begin
         is_mac = 1'b1;
-        wbuf_rd_en = 1'b1; wbuf_rd_addr = WB_AW'(int'(dir_op[23:0]) + step);
+        wbuf_rd_en = 1'b1; wbuf_rd_addr = WB_AW'(32'(dir_op[23:0]) + step);
       end else begin
         is_drain = 1'b1;
         is_first = pass == 0;
@@ -228,7 +228,7 @@ module compute_core #(
       if (i_blk < reload_next) begin
         is_load = 1'b1;
         is_load_row0 = i_blk * rows_per_word;
-        wbuf_rd_en = 1'b1; wbuf_rd_addr = WB_AW'(int'(dir_next[23:0]) + i_blk);
+        wbuf_rd_en = 1'b1; wbuf_rd_addr = WB_AW'(32'(dir_next[23:0]) + i_blk);
       end
       seq_last = i_blk + 1 == block_cycles && blk + 1 == nblocks;
     end
@@ -240,7 +240,7 @@ module compute_core #(
     end else begin
       case (state)
         IDLE: if (cmd_fire) state <= cmd_op == OP_CONV ? (cmd_dataflow ? PE_LOAD0 : PE_RUN) : POST;
-        PE_LOAD0: if (i_blk + 1 == int'(dir_cur[39:24])) state <= PE_RUN;
+        PE_LOAD0: if (i_blk + 1 == 32'(dir_cur[39:24])) state <= PE_RUN;
         PE_RUN: if (seq_last) state <= PE_DRAIN;
         PE_DRAIN: if (pe_last_stage_only) state <= POST;
         POST: if (st_valid && st_ready && beats_stored + 1 == beats) state <= IDLE;
@@ -254,7 +254,7 @@ module compute_core #(
     if (state == IDLE) begin
       pass <= 0; chunk <= 0; pg <= 0; step <= 0; blk <= 0; i_blk <= 0; kc_now <= 0; j_now <= 0; bank <= 1'b0;
     end else if (state == PE_LOAD0) begin
-      i_blk <= i_blk + 1 == int'(dir_cur[39:24]) ? 0 : i_blk + 1;
+      i_blk <= i_blk + 1 == 32'(dir_cur[39:24]) ? 0 : i_blk + 1;
     end else if (state == PE_RUN && !dataflow) begin
       if (is_mac) begin
         step <= step + 1;
@@ -285,7 +285,7 @@ module compute_core #(
 
   // S1
   logic        s1_mac, s1_drain, s1_pos, s1_load, s1_first, s1_bank, s1_load_bank;
-  int unsigned s1_pg, s1_chunk, s1_pass, s1_p, s1_kc, s1_j, s1_load_row0;
+  logic [31:0] s1_pg, s1_chunk, s1_pass, s1_p, s1_kc, s1_j, s1_load_row0;
   always_ff @(posedge clk) begin
     if (!rst_n) begin
       s1_mac <= 1'b0; s1_drain <= 1'b0; s1_pos <= 1'b0; s1_load <= 1'b0;
@@ -303,22 +303,22 @@ module compute_core #(
   logic [ROWS*COLS*ACC_BITS-1:0] pe_partial;
   logic [COLS*ACC_BITS-1:0] pe_col_sum;
   logic [ROWS*COLS*8-1:0] wbank [2];  // reduction-parallel: active and shadow weights, PE (r, c) at (r*COLS + c)*8
-  int unsigned kr;  // reduction-parallel: rows holding elements of this chunk
+  logic [31:0] kr;  // reduction-parallel: rows holding elements of this chunk
   assign kr = k - s1_kc * ROWS < ROWS ? k - s1_kc * ROWS : ROWS;
   always_comb begin
     for (int r = 0; r < ROWS; r++)
       for (int c = 0; c < COLS; c++) begin
-        int unsigned g, ci, lane, kidx;
+        logic [31:0] g, ci, lane, kidx;
         logic [7:0] a;
         g = c / lc;
         ci = c % lc;
         lane = r * (1 << group_shift) + g;
-        kidx = int'(wbuf_word[ci*OPW + 8 +: KIDX_BITS]);
+        kidx = 32'(wbuf_word[ci*OPW + 8 +: KIDX_BITS]);
         if (!dataflow) begin
-          a = abuf[(s1_pg * k + kidx) * AWB + lane];
+          a = abuf[s1_pg * k + kidx][lane*8 +: 8];
           pe_weight[(r*COLS + c)*8 +: 8] = wbuf_word[ci*OPW +: 8];
         end else begin
-          a = r < kr ? abuf[(s1_kc * positions + s1_p) * AWB + r] : 8'd0;
+          a = r < kr ? abuf[s1_kc * positions + s1_p][r*8 +: 8] : 8'd0;
           pe_weight[(r*COLS + c)*8 +: 8] = wbank[s1_bank][(r*COLS + c)*8 +: 8];
         end
         pe_act[(r*COLS + c)*9 +: 9] = act_value(a, in_signed);
@@ -335,7 +335,7 @@ module compute_core #(
     loaded = s1_load_bank ? wbank[1] : wbank[0];
     for (int rr = 0; rr < ROWS; rr++)
       for (int c = 0; c < COLS; c++) begin
-        int unsigned row;
+        logic [31:0] row;
         logic [1:0] code2;
         row = s1_load_row0 + rr;
         code2 = wbuf_word[(rr*COLS + c)*2 % WB_BITS +: 2];
@@ -354,7 +354,7 @@ module compute_core #(
 
   // S2 (output-parallel): the drained partials
   logic        s2_drain, s2_first;
-  int unsigned s2_pg, s2_chunk, s2_pass;
+  logic [31:0] s2_pg, s2_chunk, s2_pass;
   logic [ROWS*COLS*ACC_BITS-1:0] drained;
   always_ff @(posedge clk) begin
     if (!rst_n) s2_drain <= 1'b0;
@@ -366,7 +366,7 @@ module compute_core #(
   // Reduction-parallel token delay line, aligned with the column sums
   logic        rp_valid [TREE_LEVELS+1];
   logic        rp_first [TREE_LEVELS+1];
-  int unsigned rp_p [TREE_LEVELS+1], rp_j [TREE_LEVELS+1], rp_pass [TREE_LEVELS+1];
+  logic [31:0] rp_p [TREE_LEVELS+1], rp_j [TREE_LEVELS+1], rp_pass [TREE_LEVELS+1];
   always_ff @(posedge clk) begin
     for (int d = 0; d <= TREE_LEVELS; d++) begin
       if (!rst_n) rp_valid[d] <= 1'b0;
@@ -383,30 +383,35 @@ module compute_core #(
   logic [COLS*16-1:0] scale_op, scale_rp;
   assign scale_op = scale_mem[s2_pass * nchunks + s2_chunk];
   assign scale_rp = scale_mem[rp_pass[TREE_LEVELS] * nj + rp_j[TREE_LEVELS]];
+  // Blocking writes: every accumulator is written at most once a cycle and nothing else reads the
+  // buffer while the PE array runs (post-processing reads it afterwards), so they are safe, and
+  // the loops need no unrolling (ROWS x COLS writes on the large preset).
+  /* verilator lint_off BLKSEQ */
   always_ff @(posedge clk) begin
     if (s2_drain) begin
       for (int r = 0; r < ROWS; r++)
         for (int c = 0; c < COLS; c++) begin
-          int unsigned g, ci, p, o;
+          logic [31:0] g, ci, p, o;
           g = c / lc;
           ci = c % lc;
           p = s2_pg * lr + r * (1 << group_shift) + g;
           o = s2_chunk * lc + ci;
           if (ci < lc && p < positions && o < channels)
-            acc_mem[o * positions + p] <= (s2_first ? '0 : acc_mem[o * positions + p]) +
+            acc_mem[o * positions + p] = (s2_first ? '0 : acc_mem[o * positions + p]) +
                                           $signed(drained[(r*COLS + c)*ACC_BITS +: ACC_BITS]) * ACC_BITS'($signed(scale_op[ci*16 +: 16]));
         end
     end
     if (rp_write) begin
       for (int c = 0; c < COLS; c++) begin
-        int unsigned o;
+        logic [31:0] o;
         o = rp_j[TREE_LEVELS] * COLS + c;
         if (o < channels)
-          acc_mem[o * positions + rp_p[TREE_LEVELS]] <= (rp_first[TREE_LEVELS] ? '0 : acc_mem[o * positions + rp_p[TREE_LEVELS]]) +
+          acc_mem[o * positions + rp_p[TREE_LEVELS]] = (rp_first[TREE_LEVELS] ? '0 : acc_mem[o * positions + rp_p[TREE_LEVELS]]) +
               $signed(pe_col_sum[c*ACC_BITS +: ACC_BITS]) * ACC_BITS'($signed(scale_rp[c*16 +: 16]));
       end
     end
   end
+  /* verilator lint_on BLKSEQ */
 
   // The pipeline holds nothing but its last stage: the next cycle is post-processing's first.
   logic pe_last_stage_only;
@@ -416,7 +421,7 @@ module compute_core #(
   end
 
   // ------------------------------------------------------------------ post-processing
-  int unsigned beats, beats_issued, beats_stored, n_elems;
+  logic [31:0] beats, beats_issued, beats_stored, n_elems;
   logic post_first_cycle;
   assign n_elems = op == OP_CONV ? positions * channels : count;
   assign beats = cdiv(n_elems > 0 ? n_elems : 1, LANES);
@@ -441,15 +446,15 @@ module compute_core #(
   assign issue_valid = state == POST && beats_issued < beats;
   always_comb begin
     for (int l = 0; l < LANES; l++) begin
-      int unsigned e, word;
+      logic [31:0] e, word;
       logic [$clog2(CHANNELS)-1:0] ch;
       logic signed [8:0] a, b;
       e = beats_issued * LANES + l;
       word = beats_issued;
       iv[l] = e < n_elems;
       il[l] = pflag_mem[word][l];
-      a = act_value(abuf[word * AWB + l], in_signed);
-      b = act_value(abuf[(beats + word) * AWB + l], in2_signed);
+      a = act_value(abuf[word][l*8 +: 8], in_signed);
+      b = act_value(abuf[beats + word][l*8 +: 8], in2_signed);
       ch = '0;
       ix[l*ACC_BITS +: ACC_BITS] = ACC_BITS'(a);
       im[l*32 +: 32] = mult_a;
@@ -490,5 +495,5 @@ module compute_core #(
     .out_valid(st_valid), .out_ready(st_ready), .out_data(st_data), .out_mask(st_mask), .out_index(st_index));
 
   logic unused;
-  assign unused = ^{ld_data, cmd_k[23:0], passes, is_pos};
+  assign unused = ^{ld_data, ld_addr, cmd_k[23:0], passes, is_pos};
 endmodule

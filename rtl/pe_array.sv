@@ -28,11 +28,14 @@ module pe_array #(
   end
 
   logic signed [16:0] product [ROWS*COLS];
-  for (genvar i = 0; i < ROWS*COLS; i++) begin : g_pe
-    pe #(.ACC_BITS(ACC_BITS)) u_pe (
-      .clk, .rst_n, .mac, .drain, .int8_mode,
-      .a(act[i*9 +: 9]), .w(weight[i*8 +: 8]),
-      .partial(partial[i*ACC_BITS +: ACC_BITS]), .product(product[i]));
+  for (genvar r = 0; r < ROWS; r++) begin : g_row
+    for (genvar c = 0; c < COLS; c++) begin : g_pe
+      localparam int I = r*COLS + c;
+      pe #(.ACC_BITS(ACC_BITS)) u_pe (
+        .clk, .rst_n, .mac, .drain, .int8_mode,
+        .a(act[I*9 +: 9]), .w(weight[I*8 +: 8]),
+        .partial(partial[I*ACC_BITS +: ACC_BITS]), .product(product[I]));
+    end
   end
 
   if (REDUCTION_TREE) begin : g_tree

@@ -372,7 +372,8 @@ def main():
     # Files in rtl/ that rtlgen's unit list (files.f) does not name yet: read after the listed ones,
     # synthesized only when named in --units.
     unlisted_files = [os.path.join(rtl_dir, f) for f in sorted(os.listdir(rtl_dir))
-                      if f.endswith(".sv") and os.path.realpath(os.path.join(rtl_dir, f)) not in listed]
+                      if f.endswith(".sv") and not f.startswith(".") and os.path.isfile(os.path.join(rtl_dir, f))
+                      and os.path.realpath(os.path.join(rtl_dir, f)) not in listed]
     units, info = discover(files + unlisted_files, gen)
     unlisted = {u for u, f in units.items() if f in unlisted_files}
     if not units:
@@ -388,6 +389,8 @@ def main():
             excluded[u] = DEFAULT_EXCLUDED[u]
     if a.units:
         chosen = [u.strip() for u in a.units.split(",") if u.strip()]
+        if not chosen:
+            die("--units names no unit")
         unknown = [u for u in chosen if u not in units]
         if unknown:
             die(f"unknown unit{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
@@ -404,7 +407,11 @@ def main():
     t_all = time.monotonic()
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as ex:
-        futs = {u: ex.submit(synth_unit, u, files_for(u, info), work, lib, a.mem_ff_max_bits) for u in chosen}
+        def one(u):
+            r = synth_unit(u, files_for(u, info), work, lib, a.mem_ff_max_bits)
+            print(f"synth.sh: {u}: {r['status']} ({r.get('seconds', 0):.1f} s)", file=sys.stderr, flush=True)
+            return r
+        futs = {u: ex.submit(one, u) for u in chosen}
         for u in chosen:
             results[u] = futs[u].result()
     failed = [u for u in chosen if results[u]["status"] != "ok"]

@@ -332,7 +332,7 @@ int sc_main(int argc, char* argv[]) {
     std::fprintf(stderr, "usage: %s CONFIG [--cycles N] [--seed S] [--scheme binary|ternary50|ternary90|int8|xnor|all]\n", argv[0]);
     return 2;
   }
-  uint64_t cycles = 3000;
+  uint64_t cycles = 8000;
   uint64_t seed = 1;
   std::string scheme = "all";
   for (int i = 2; i + 1 < argc; i += 2) {

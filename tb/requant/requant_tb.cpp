@@ -57,6 +57,7 @@ Case draw(subbit::SplitMix64& rng) {
 int sc_main(int argc, char* argv[]) {
   int transfers = 20000;
   uint64_t seed = 3;
+  bool held = false;  // a beat offered and not yet taken
   for (int i = 2; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--transfers") == 0) transfers = std::atoi(argv[i + 1]);
     else if (std::strcmp(argv[i], "--seed") == 0) seed = std::strtoull(argv[i + 1], nullptr, 10);
@@ -86,7 +87,7 @@ int sc_main(int argc, char* argv[]) {
       return 1;
     }
     const bool have = sent < transfers;
-    dut.in_valid = have && (dut.in_valid || (rng.next() % 4) != 0);  // held until taken
+    dut.in_valid = have && (held || (rng.next() % 4) != 0);  // 3/4 of the time, and held until taken
     dut.acc = static_cast<uint32_t>(next.acc);
     dut.mult = static_cast<uint32_t>(next.mult);
     dut.bias = static_cast<uint64_t>(next.bias);
@@ -97,6 +98,7 @@ int sc_main(int argc, char* argv[]) {
     dut.out_ready = (rng.next() % 4) != 0;
     dut.eval();
     const bool fire_in = dut.in_valid && dut.in_ready, fire_out = dut.out_valid && dut.out_ready;
+    held = dut.in_valid && !fire_in;
     if (fire_out) {
       const auto& [c, want] = expected.front();
       if (dut.out != want) {

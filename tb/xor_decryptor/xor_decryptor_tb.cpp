@@ -114,7 +114,7 @@ int sc_main(int argc, char* argv[]) {
       std::deque<std::vector<uint64_t>> expected;
       std::vector<uint64_t> slices(static_cast<size_t>(units));
       int sent = 0, received = 0;
-      bool have = false;
+      bool have = false, held = false;  // a slice set drawn; offered and not yet taken
       const uint64_t limit = b.cycles + 20ull * transfers + 1000;
       while (received < transfers) {
         if (b.cycles > limit) throw subbit::Error("no progress: " + std::to_string(received) + " of " + std::to_string(transfers) + " slice sets out");
@@ -123,11 +123,12 @@ int sc_main(int argc, char* argv[]) {
           have = true;
         }
         // Valid 3/4 of the time there is a slice set, and held until it is taken (valid/ready rules).
-        b.dut.in_valid = have && (b.dut.in_valid || (rng.next() % 4) != 0);
+        b.dut.in_valid = have && (held || (rng.next() % 4) != 0);
         for (int u = 0; u < units; ++u) put_bits(b.dut.in_slices, u * n_in, n_in, slices[u]);
         b.dut.out_ready = (rng.next() % 4) != 0;                       // ready 3/4 of the time
         b.dut.eval();
         const bool fire_in = b.dut.in_valid && b.dut.in_ready, fire_out = b.dut.out_valid && b.dut.out_ready;
+        held = b.dut.in_valid && !fire_in;
         if (fire_out) {
           if (expected.empty()) throw subbit::Error("an output with no input in flight");
           for (int u = 0; u < units; ++u) {
