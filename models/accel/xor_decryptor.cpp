@@ -23,7 +23,7 @@ sc_time XorDecryptor::schedule_load(TileJob& t, const sc_time& dma_start, const 
   // It cannot finish before the last encrypted byte arrives; one cycle writes its last word.
   const sc_time start = std::max(dma_start, free_at_);
   free_at_ = std::max(start + period_ * static_cast<double>(cycles), dma_end) + period_;
-  t.stats->decrypt_cycles += cycles;
+  t.stats->decrypt_cycles += cycles + 1;  // and the cycle that writes its last word
   t.stats->decrypted_bits += slices * d.n_out;
   t.stats->xor_gate_ops += slices * xor_gates_per_slice(matrix_for(t));
   if (log_.on()) log_.record(start, "decrypt", t, "slices=" + std::to_string(slices), free_at_);

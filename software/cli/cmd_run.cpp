@@ -353,20 +353,21 @@ void register_run(CLI::App& app) {
       std::printf("golden reference: %s\n", mismatched == 0 ? ("every output matched (" + std::to_string(inputs.size()) + " inputs)").c_str()
                                                             : (std::to_string(mismatched) + " mismatched; first: " + first_mismatch).c_str());
       if (rtl) {
-        Table ct({"layer", "op", "TLM PE", "RTL PE", "TLM post", "RTL post", "TLM total", "RTL total", "diff %"});
+        Table ct({"layer", "op", "TLM decrypt", "RTL decrypt", "TLM PE", "RTL PE", "TLM post", "RTL post", "TLM total", "RTL total", "diff %"});
         uint64_t tt = 0, rt = 0;
         for (const auto& r : rows) {
           const LayerStats& s = *r.stats;
           const uint64_t tlm_c = s.tlm_pe_cycles + s.tlm_post_cycles, rtl_c = s.pe_cycles + s.post_cycles;
           tt += tlm_c, rt += rtl_c;
           auto n = [](uint64_t v) { return with_commas(static_cast<int64_t>(v)); };
-          ct.add({r.name, r.op, n(s.tlm_pe_cycles), n(s.pe_cycles), n(s.tlm_post_cycles), n(s.post_cycles), n(tlm_c), n(rtl_c),
+          ct.add({r.name, r.op, n(s.decrypt_cycles), n(s.rtl_decrypt_cycles), n(s.tlm_pe_cycles), n(s.pe_cycles), n(s.tlm_post_cycles), n(s.post_cycles), n(tlm_c), n(rtl_c),
                   fmt(rtl_c ? 100.0 * (static_cast<double>(tlm_c) - static_cast<double>(rtl_c)) / static_cast<double>(rtl_c) : 0.0, 2)});
         }
         ct.rule();
-        ct.add({"total", "", "", "", "", "", with_commas(static_cast<int64_t>(tt)), with_commas(static_cast<int64_t>(rt)),
+        ct.add({"total", "", "", "", "", "", "", "", with_commas(static_cast<int64_t>(tt)), with_commas(static_cast<int64_t>(rt)),
                 fmt(rt ? 100.0 * (static_cast<double>(tt) - static_cast<double>(rt)) / static_cast<double>(rt) : 0.0, 2)});
-        std::printf("\nco-simulation: the Verilated compute core computed every tile (first inference's cycles, summed over the layer's tiles)\n\n%s\n",
+        std::printf("\nco-simulation: the Verilated compute core and decryptor computed every tile (first inference's cycles, summed over the layer's "
+                    "tiles; total: PE array and post-processing)\n\n%s\n",
                     ct.str().c_str());
         std::printf("RTL vs TLM: %s\n", cosim_mismatch.empty() ? "every tile's outputs matched" : ("MISMATCH: " + cosim_mismatch).c_str());
         std::printf("RTL clock cycles simulated: %s (loads included), %.0f cycles/s\n", with_commas(static_cast<int64_t>(core_cosim->rtl_cycles())).c_str(),

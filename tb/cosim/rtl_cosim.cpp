@@ -33,19 +33,20 @@ ComputeCoreCosim::Decrypted RtlCosim::decrypt(const LayerDescriptor& d, const Xo
   const uint64_t s0 = ws.o0 * k / d.n_out, s1 = (static_cast<uint64_t>(ws.o0 + ws.oc) * k + d.n_out - 1) / d.n_out, slices = s1 - s0;
   auto bit = [](const std::vector<uint8_t>& v, uint64_t b) { return (v[b >> 3] >> (b & 7)) & 1u; };
   decryptor_->program(m);
-  Decrypted r;
+  // Every plane's slices in one stream, as the decryptor takes them from the load path.
+  std::vector<uint32_t> in(slices * ws.raw.size(), 0);
   for (size_t i = 0; i < ws.raw.size(); ++i) {
-    std::vector<uint32_t> in(slices, 0);
     const uint64_t first = ws.ranges.planes[i].first_bit;
     for (uint64_t t = 0; t < slices; ++t)
-      for (uint32_t b = 0; b < d.n_in; ++b) in[t] |= bit(ws.raw[i], first + t * d.n_in + b) << b;
-    uint64_t cycles = 0;
-    const std::vector<uint64_t> out = decryptor_->run(in, cycles);
-    r.cycles += cycles;
+      for (uint32_t b = 0; b < d.n_in; ++b) in[i * slices + t] |= bit(ws.raw[i], first + t * d.n_in + b) << b;
+  }
+  Decrypted r;
+  const std::vector<uint64_t> out = decryptor_->run(in, r.cycles);
+  for (size_t i = 0; i < ws.raw.size(); ++i) {
     std::vector<uint8_t> bytes((slices * d.n_out + 7) / 8 + kBitPad, 0);
     for (uint64_t t = 0; t < slices; ++t)
       for (uint32_t b = 0; b < d.n_out; ++b)
-        if ((out[t] >> b) & 1u) bytes[(t * d.n_out + b) >> 3] |= static_cast<uint8_t>(1u << ((t * d.n_out + b) & 7));
+        if ((out[i * slices + t] >> b) & 1u) bytes[(t * d.n_out + b) >> 3] |= static_cast<uint8_t>(1u << ((t * d.n_out + b) & 7));
     r.planes.push_back(std::move(bytes));
   }
   return r;

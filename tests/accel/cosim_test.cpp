@@ -58,6 +58,7 @@ void expect_cosim_exact(const Network& net, const std::string& preset) {
     EXPECT_TRUE(s.cosim) << "descriptor " << s.index;
     EXPECT_EQ(s.pe_cycles, s.tlm_pe_cycles) << "descriptor " << s.index;
     EXPECT_EQ(s.post_cycles, s.tlm_post_cycles) << "descriptor " << s.index;
+    EXPECT_EQ(s.rtl_decrypt_cycles, s.decrypt_cycles) << "descriptor " << s.index;
   }
 }
 
