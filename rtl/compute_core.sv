@@ -100,7 +100,7 @@ module compute_core #(
   logic              wbuf_rd_en;
   logic [WB_AW-1:0]  wbuf_rd_addr;
   logic [WB_BITS-1:0] wbuf_word;
-  sram_1r1w #(.WIDTH(WB_BITS), .DEPTH(WBUF_WORDS)) u_weight_buffer (
+  banked_sram #(.WIDTH(WB_BITS), .DEPTH(WBUF_WORDS), .BANKS(subbit_config_pkg::BUF_BANKS)) u_weight_buffer (
     .clk, .wr_en(ld_valid && ld_ready && ld_target == T_WBUF), .wr_addr(WB_AW'(ld_addr)), .wr_data(ld_data[WB_BITS-1:0]),
     .rd_en(wbuf_rd_en), .rd_addr(wbuf_rd_addr), .rd_data(wbuf_word));
 

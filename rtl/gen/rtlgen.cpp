@@ -17,7 +17,7 @@ uint64_t config_hash(const ArchConfig& c) {
 }
 
 const std::vector<std::string>& rtl_units() {
-  static const std::vector<std::string> units = {"pipe_stage.sv", "sram_1r1w.sv",     "xor_decryptor.sv", "requant.sv",
+  static const std::vector<std::string> units = {"pipe_stage.sv", "sram_1r1w.sv", "banked_sram.sv", "xor_decryptor.sv", "requant.sv",
                                                  "post_processor.sv", "pe.sv", "pe_array.sv", "compute_core.sv"};
   return units;
 }
