@@ -186,13 +186,15 @@ class Loader {
     return uint32_t(x);
   }
 
-  double number(const YAML::Node& v, const std::string& f, double hi, const std::string& unit) {
-    const std::string expected = "expected a number > 0 and ≤ " + std::to_string(int64_t(hi)) + " (" + unit + ")";
+  // A number in (0, hi], or [lo, hi] when lo > 0.
+  double number(const YAML::Node& v, const std::string& f, double hi, const std::string& unit, double lo = 0) {
+    const std::string expected = (lo > 0 ? "expected a number ≥ " + std::to_string(int64_t(lo)) : std::string("expected a number > 0")) + " and ≤ " +
+                                 std::to_string(int64_t(hi)) + " (" + unit + ")";
     const std::string s = scalar(v, f, expected);
     char* end = nullptr;
     errno = 0;
     const double x = s.empty() ? NAN : std::strtod(s.c_str(), &end);
-    if (s.empty() || errno == ERANGE || *end != '\0' || !std::isfinite(x) || x <= 0 || x > hi)
+    if (s.empty() || errno == ERANGE || *end != '\0' || !std::isfinite(x) || x <= 0 || x < lo || x > hi)
       fail_at(v, f, expected + ", got " + got(v));
     return x;
   }
@@ -234,7 +236,9 @@ class Loader {
     check_map(root, "", {"name", "clock_mhz", "pe_array", "act_bits", "acc_bits", "alpha_bits", "decryptor",
                          "buffers", "dram"});
     c.name = name(get(root, "", "name", true, top), "name");
-    c.clock_mhz = number(get(root, "", "clock_mhz", true, top), "clock_mhz", 5000, "MHz");
+    // At least 1 MHz: a slower clock's period would overflow SystemC's 64-bit picosecond time
+    // within one inference.
+    c.clock_mhz = number(get(root, "", "clock_mhz", true, top), "clock_mhz", 5000, "MHz", 1);
 
     const YAML::Node pe = get(root, "", "pe_array", true, top);
     const YAML::Mark pe_at = key_mark(root, "pe_array");

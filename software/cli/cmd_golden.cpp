@@ -24,7 +24,7 @@ void register_golden(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("golden", "Run the bit-exact golden reference (integer C++ inference)");
   cmd->add_option("--network", a->network, "network file")->required();
   auto* in = cmd->add_option("--input", a->input, "input tensor file (safetensors, tensor 'input' [C,H,W])");
-  auto* rnd = cmd->add_option("--random-input", a->random_seed, "use a seeded random input");
+  auto* rnd = cmd->add_option("--random-input", a->random_seed, "use a seeded random input")->check(non_negative_seed());
   auto* ds = cmd->add_option("--dataset", a->dataset, "fashion-mnist (test split)");
   in->excludes(rnd)->excludes(ds);
   rnd->excludes(ds);
@@ -46,7 +46,7 @@ void register_golden(CLI::App& app) {
       std::vector<int16_t> x;
       const auto t0 = clock::now();
       for (int i = 0; i < set.count; ++i) {
-        x = pixels_to_input(set.image(i), net, a->network);
+        x = pixels_to_input(set, i, net, a->network);
         model.run(x.data());
         predictions.push_back(model.top1());
         correct += predictions.back() == set.labels[i];

@@ -72,7 +72,7 @@ void register_run(CLI::App& app) {
   add_platform_options(*cmd, a->platform);
   cmd->add_option("--network", a->network, "network file")->required();
   auto* in = cmd->add_option("--input", a->input, "input tensor file");
-  auto* rnd = cmd->add_option("--random-input", a->random_seed, "seeded random input (the default, seed 1)");
+  auto* rnd = cmd->add_option("--random-input", a->random_seed, "seeded random input (the default, seed 1)")->check(non_negative_seed());
   auto* ds = cmd->add_option("--dataset", a->dataset, "fashion-mnist (test split)");
   in->excludes(rnd)->excludes(ds);
   rnd->excludes(ds);
@@ -93,6 +93,8 @@ void register_run(CLI::App& app) {
   cmd->callback([a]() {
     if (a->mapper != "search" && a->mapper != "greedy") throw Error("run --mapper: expected search or greedy, got '" + a->mapper + "'");
     const MapperKind mapper = a->mapper == "greedy" ? MapperKind::Greedy : MapperKind::Search;
+    if (!std::isfinite(a->timeout_ms) || a->timeout_ms <= 0 || a->timeout_ms > 1e12)
+      throw Error("run --timeout-ms: expected a number of milliseconds > 0 and ≤ 1e12, got " + std::to_string(a->timeout_ms));
     if (a->fidelity != "tlm" && a->fidelity != "rtl") throw Error("run --fidelity: expected tlm or rtl, got '" + a->fidelity + "'");
     const bool rtl = a->fidelity == "rtl";
     if (!rtl && !a->cosim.vcd.empty()) throw Error("run --vcd: the waveform is the RTL's; add --fidelity rtl");
@@ -103,7 +105,7 @@ void register_run(CLI::App& app) {
       if (a->dataset != "fashion-mnist") throw Error("run --dataset: expected fashion-mnist, got '" + a->dataset + "'");
       if (a->images < 1) throw Error("run --images: expected a positive count");
       const ImageSet set = load_fashion_mnist(a->data_dir, true, a->images);
-      for (int i = 0; i < set.count; ++i) inputs.push_back(pixels_to_input(set.image(i), net, a->network)), labels.push_back(set.labels[i]);
+      for (int i = 0; i < set.count; ++i) inputs.push_back(pixels_to_input(set, i, net, a->network)), labels.push_back(set.labels[i]);
     } else if (!a->input.empty()) {
       inputs.push_back(load_input(a->input, net));
     } else {

@@ -42,12 +42,24 @@ void save_input(const std::string& path, const std::vector<int16_t>& values, con
   write_safetensors(path, {}, {t});
 }
 
-std::vector<int16_t> pixels_to_input(const uint8_t* pixels, const Network& net, const std::string& where) {
+CLI::Validator non_negative_seed() {
+  return CLI::Validator(
+      [](std::string& v) { return v.find_first_not_of("0123456789") == std::string::npos && !v.empty() ? std::string() : "expected a non-negative integer seed, got '" + v + "'"; },
+      "SEED");
+}
+
+std::vector<int16_t> pixels_to_input(const ImageSet& set, int index, const Network& net, const std::string& where) {
   const ActType& t = net.input().out;
   const Shape& s = net.input().shape;
   if (s.c != 1 || s.h != 28 || s.w != 28)
     throw Error(where + ": the network's input is " + s.to_string() + ", expected 1x28x28 for Fashion-MNIST");
   if (t.bits != 8) throw Error(where + ": the network's input type is " + t.to_string() + ", expected u8 or s8 for Fashion-MNIST");
+  // The images must have the network's shape: reading 784 bytes of a larger image would take its
+  // first rows as the picture, of a smaller one would read past it.
+  if (set.rows != static_cast<int>(s.h) || set.cols != static_cast<int>(s.w))
+    throw Error(set.source + ": images are " + std::to_string(set.rows) + "x" + std::to_string(set.cols) + ", expected 28x28 (Fashion-MNIST, the input of " +
+                where + ")");
+  const uint8_t* pixels = set.image(index);
   std::vector<int16_t> v(784);
   for (size_t i = 0; i < v.size(); ++i) v[i] = t.is_signed ? pixels[i] >> 1 : pixels[i];
   return v;

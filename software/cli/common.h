@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "dataset/idx.h"
 #include "netfile/network.h"
 
 namespace subbit::cli {
@@ -14,7 +17,11 @@ std::vector<int16_t> load_input(const std::string& path, const Network& net);
 void save_input(const std::string& path, const std::vector<int16_t>& values, const Shape& shape);
 
 // Dataset pixels (uint8) to the network's input type, docs/numerics.md section 1.
-std::vector<int16_t> pixels_to_input(const uint8_t* pixels, const Network& net, const std::string& where);
+// CLI11 validator: a seed is a non-negative integer (CLI11 would wrap "-1" into an unsigned).
+CLI::Validator non_negative_seed();
+
+// One Fashion-MNIST image as the network's input; throws naming the images file when the shapes differ.
+std::vector<int16_t> pixels_to_input(const ImageSet& set, int index, const Network& net, const std::string& where);
 
 // Fixed-width text table.
 class Table {

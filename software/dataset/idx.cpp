@@ -56,6 +56,7 @@ ImageSet load_fashion_mnist(const std::string& dir, bool test_split, int limit) 
   if (be32(lbl, 4) != count || lbl.size() - 8 != count) throw Error(lbl_path + ": expected " + std::to_string(count) + " labels");
   s.count = limit > 0 ? std::min<int>(limit, static_cast<int>(count)) : static_cast<int>(count);
   s.rows = static_cast<int>(rows);
+  s.source = img_path;
   s.cols = static_cast<int>(cols);
   s.pixels.assign(img.begin() + 16, img.begin() + 16 + static_cast<size_t>(s.count) * rows * cols);
   s.labels.assign(lbl.begin() + 8, lbl.begin() + 8 + s.count);

@@ -8,6 +8,7 @@ namespace subbit {
 
 struct ImageSet {
   int count = 0, rows = 0, cols = 0;
+  std::string source;  // the images file
   std::vector<uint8_t> pixels;  // count x rows x cols
   std::vector<uint8_t> labels;  // count
   const uint8_t* image(int i) const { return pixels.data() + static_cast<size_t>(i) * rows * cols; }

@@ -48,6 +48,20 @@ const std::vector<ActType> kTypes = {ct::u(8), ct::s(8), ct::u(4), ct::s(4), ct:
 
 int random_shift(Rng& rng) { return rng.coin() ? static_cast<int>(rng.range(0, 3)) : static_cast<int>(rng.range(4, 22)); }
 
+// The test helper's RNG (issue 11: range() overflowed int64 on wide ranges).
+TEST(TestRng, WideRangesStayInBounds) {
+  Rng r(1);
+  for (int i = 0; i < 1000; ++i) {
+    (void)r.range(INT64_MIN, INT64_MAX);
+    const int64_t v = r.range(INT64_MIN / 2 - 3, INT64_MAX / 2 + 5);
+    EXPECT_GE(v, INT64_MIN / 2 - 3);
+    EXPECT_LE(v, INT64_MAX / 2 + 5);
+    const int64_t w = r.range(-5, INT64_MAX);
+    EXPECT_GE(w, -5);
+  }
+  EXPECT_EQ(r.range(7, 7), 7);
+}
+
 TEST(Golden, Conv2dAgainstNaiveDouble) {
   Rng rng(0x5EED0401);
   Stats st;

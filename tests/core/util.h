@@ -44,7 +44,13 @@ class Rng {
   explicit Rng(uint64_t seed) : g_(seed) {}
   uint64_t next() { return g_(); }
   // Integer in [lo, hi], both inclusive (modulo: platform independent, bias irrelevant here).
-  int64_t range(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(g_() % static_cast<uint64_t>(hi - lo + 1)); }
+  // The span is computed in uint64 (hi - lo overflows int64 for wide ranges); the full int64 range
+  // takes any draw.
+  int64_t range(int64_t lo, int64_t hi) {
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    const uint64_t r = span == UINT64_MAX ? g_() : g_() % (span + 1);
+    return static_cast<int64_t>(static_cast<uint64_t>(lo) + r);
+  }
   bool coin() { return (g_() >> 63) != 0; }
   template <class T>
   const T& pick(const std::vector<T>& v) { return v[static_cast<size_t>(range(0, static_cast<int64_t>(v.size()) - 1))]; }

@@ -192,10 +192,12 @@ const BadCase kBad[] = {
      ":8: field 'fancy_mode': unknown key (expected one of: name, clock_mhz, pe_array, act_bits, acc_bits, "
      "alpha_bits, decryptor, buffers, dram)"},
     {"duplicate key", 5, "  rows: 8", ":5: field 'pe_array.rows': duplicate key"},
-    {"negative clock", 2, "clock_mhz: -5", ":2: field 'clock_mhz': expected a number > 0 and ≤ 5000 (MHz), got \"-5\""},
+    {"negative clock", 2, "clock_mhz: -5", ":2: field 'clock_mhz': expected a number ≥ 1 and ≤ 5000 (MHz), got \"-5\""},
     {"clock not a number", 2, "clock_mhz: fast",
-     ":2: field 'clock_mhz': expected a number > 0 and ≤ 5000 (MHz), got \"fast\""},
-    {"empty value", 2, "clock_mhz:", ":2: field 'clock_mhz': expected a number > 0 and ≤ 5000 (MHz), got nothing"},
+     ":2: field 'clock_mhz': expected a number ≥ 1 and ≤ 5000 (MHz), got \"fast\""},
+    // Issue 11: a clock this slow overflowed SystemC's picosecond time and hung the run.
+    {"absurdly slow clock", 2, "clock_mhz: 1e-9", ":2: field 'clock_mhz': expected a number ≥ 1 and ≤ 5000 (MHz), got \"1e-9\""},
+    {"empty value", 2, "clock_mhz:", ":2: field 'clock_mhz': expected a number ≥ 1 and ≤ 5000 (MHz), got nothing"},
     {"act bits", 6, "act_bits: 17", ":6: field 'act_bits': expected a positive integer ≤ 16, got \"17\""},
     {"acc bits", 7, "acc_bits: 4", ":7: field 'acc_bits': expected an integer from 8 to 64, got \"4\""},
     {"n_in above n_out", 11, "  n_in: 24",
