@@ -17,6 +17,7 @@
 
 #include "dram/address_mapper.h"
 #include "quant/error.h"
+#include "quant/file_io.h"
 
 namespace subbit {
 
@@ -354,11 +355,7 @@ ArchConfig parse_arch_config(const std::string& text, const std::string& source_
 }
 
 ArchConfig load_arch_config(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open architecture config");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_arch_config(ss.str(), path);
+  return parse_arch_config(read_input_file(path, "an architecture config (YAML)"), path);
 }
 
 std::string arch_config_to_yaml(const ArchConfig& c) {

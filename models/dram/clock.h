@@ -17,7 +17,9 @@ class DramClock {
   uint32_t mhz() const { return uint32_t(mhz_); }
   double tck_ns() const { return 1000.0 / double(mhz_); }
   // Start of cycle c in ps (rounded to the nearest ps).
-  uint64_t ps(Cycle c) const { return (c * 1000000 + mhz_ / 2) / mhz_; }
+  uint64_t ps(Cycle c) const {  // in 128 bits: c * 10^6 overflows 64 bits above 1.8e13 cycles
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(c) * 1000000 + mhz_ / 2) / mhz_);
+  }
   double ns(Cycle c) const { return double(c) * 1000.0 / double(mhz_); }
   // First cycle starting at or after `ps`.
   Cycle cycle_ceil_ps(uint64_t p) const {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "quant/error.h"
+#include "quant/file_io.h"
 
 namespace subbit::dram {
 
@@ -60,6 +61,8 @@ std::vector<TraceRequest> parse_stl(const std::string& text, const std::string& 
       cycle = cycle * 10 + d;
       ++p;
     }
+    // SystemC time is 64-bit picoseconds: a cycle near 2^64 wrapped it and hung the replay.
+    if (cycle > kMaxTraceCycle) fail("expected a cycle ≤ 10^12 (about 10 minutes of DRAM time)");
     while (p < end && is_space(*p)) ++p;
     if (p == end || *p != ':') fail(std::string(kForm) + ": ':' after the cycle number");
     ++p;
@@ -109,11 +112,7 @@ std::vector<TraceRequest> parse_stl(const std::string& text, const std::string& 
 }
 
 std::vector<TraceRequest> load_stl(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open trace file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_stl(ss.str(), path);
+  return parse_stl(read_input_file(path, "a DRAMSys .stl trace"), path);
 }
 
 std::string format_stl(const std::vector<TraceRequest>& trace) {

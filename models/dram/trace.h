@@ -28,6 +28,10 @@ struct TraceRequest {
   bool write = false;
 };
 
+// The largest cycle a trace line may name: 10^12 DRAM cycles (625 s at 1600 MHz) stay far inside
+// SystemC's 64-bit picosecond time.
+constexpr uint64_t kMaxTraceCycle = 1000000000000ull;
+
 // Throw subbit::Error "<name>:<line>: expected ..., got "<text>"" on a malformed line.
 std::vector<TraceRequest> parse_stl(const std::string& text, const std::string& name);
 std::vector<TraceRequest> load_stl(const std::string& path);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "cli/commands.h"
 #include "quant/error.h"
@@ -20,6 +21,19 @@ int sc_main(int argc, char* argv[]) {
   subbit::cli::register_trace(app);
   subbit::cli::register_map(app);
   subbit::cli::register_rtlgen(app);
+  // Name an unknown subcommand (CLI11 would only say that one is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+      found |= sub->get_name() == argv[1];
+    }
+    if (!found) {
+      std::fprintf(stderr, "subbit: error: unknown subcommand '%s' (expected one of: %s)\n", argv[1], known.c_str());
+      return 1;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

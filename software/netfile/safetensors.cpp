@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "quant/error.h"
+#include "quant/file_io.h"
 
 namespace subbit {
 
@@ -39,6 +40,7 @@ size_t TensorEntry::numel() const {
 
 SafetensorsFile read_safetensors(const std::string& path) {
   auto fail = [&](const std::string& msg) -> void { throw Error(path + ": " + msg); };
+  check_input_file(path, "a network file (.safetensors)");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot open file");
   in.seekg(0, std::ios::end);

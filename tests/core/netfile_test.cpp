@@ -232,10 +232,10 @@ TEST_F(NetFile, FailedWriteLeavesTheExistingFileIntact) {
 }
 
 TEST_F(NetFile, MissingFileAndDirectory) {
-  EXPECT_SUBBIT_ERROR(load_network(dir + "/absent.safetensors"), dir + "/absent.safetensors", "cannot open");
+  EXPECT_SUBBIT_ERROR(load_network(dir + "/absent.safetensors"), dir + "/absent.safetensors", "no such file, expected a network file");
   // A directory opens as a stream on Linux but has no size: the loader must say so instead of
   // reading an uninitialized header length.
-  EXPECT_SUBBIT_ERROR(load_network(dir), dir + ": cannot read");
+  EXPECT_SUBBIT_ERROR(load_network(dir), dir + ": is a directory, expected a network file (.safetensors)");
 }
 
 // ---- container ----

@@ -317,7 +317,13 @@ TEST(ArchConfig, MissingFile) {
     load_arch_config("/nonexistent/dir/x.yaml");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "/nonexistent/dir/x.yaml: cannot open architecture config");
+    EXPECT_STREQ(e.what(), "/nonexistent/dir/x.yaml: no such file, expected an architecture config (YAML)");
+  }
+  try {
+    load_arch_config("/tmp");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "/tmp: is a directory, expected an architecture config (YAML)");
   }
 }
 

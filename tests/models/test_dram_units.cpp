@@ -389,6 +389,17 @@ TEST(StlTrace, BadLinesNameFileLineAndExpectation) {
   EXPECT_EQ(stl_error("10: read 0x40\n5: read 0x80\n"),
             "t.stl:2: expected a cycle ≥ 10 (cycles must not decrease), got \"5: read 0x80\"");
   EXPECT_THROW(load_stl("/nonexistent.stl"), subbit::Error);
+  // Issue 11: a cycle near 2^64 wrapped SystemC time and hung the replay; a directory read as an
+  // empty trace.
+  EXPECT_EQ(stl_error("18446744073709551000: read 0x0\n"),
+            "t.stl:1: expected a cycle ≤ 10^12 (about 10 minutes of DRAM time), got \"18446744073709551000: read 0x0\"");
+  EXPECT_EQ(stl_error("1000000000000: read 0x0\n"), "");
+  try {
+    load_stl("/tmp");
+    FAIL() << "a directory was read as a trace";
+  } catch (const subbit::Error& e) {
+    EXPECT_STREQ(e.what(), "/tmp: is a directory, expected a DRAMSys .stl trace");
+  }
 }
 
 TEST(StlTrace, AddressBeyondCapacity) {
