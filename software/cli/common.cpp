@@ -16,9 +16,12 @@ std::vector<int16_t> load_input(const std::string& path, const Network& net) {
   const TensorEntry& t = it->second;
   const Shape& s = net.input().shape;
   const std::vector<int64_t> want{s.c, s.h, s.w};
-  if (t.shape != want)
-    throw Error(path + ": tensor 'input' has shape " + std::to_string(t.shape.size()) + "-D, expected [" + std::to_string(s.c) + ", " +
-                std::to_string(s.h) + ", " + std::to_string(s.w) + "] (the network's input)");
+  if (t.shape != want) {
+    std::string got;
+    for (int64_t d : t.shape) got += (got.empty() ? "" : ", ") + std::to_string(d);
+    throw Error(path + ": tensor 'input' has shape [" + got + "], expected [" + std::to_string(s.c) + ", " + std::to_string(s.h) + ", " +
+                std::to_string(s.w) + "] (the network's input)");
+  }
   std::vector<int16_t> v(t.numel());
   const uint8_t* p = f.bytes(t);
   for (size_t i = 0; i < v.size(); ++i) {
