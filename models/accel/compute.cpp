@@ -274,24 +274,15 @@ PostResult post_pool_tile(const LayerDescriptor& d, uint32_t y0, uint32_t rows, 
   const ActType t = out_type(d);
   out.resize(static_cast<size_t>(d.out_c) * rows * d.out_w);
   PostResult r;
-  for (uint32_t c = 0; c < d.out_c; ++c)
-    for (uint32_t yy = 0; yy < rows; ++yy)
-      for (uint32_t x = 0; x < d.out_w; ++x) {
-        int32_t a = is_max ? INT32_MIN : 0;
-        for (uint32_t ky = 0; ky < d.kh; ++ky) {
-          const int iy = static_cast<int>((y0 + yy) * d.sh + ky) - static_cast<int>(d.ph);
-          if (iy < 0 || iy >= static_cast<int>(d.in_h)) continue;
-          for (uint32_t kx = 0; kx < d.kw; ++kx) {
-            const int ix = static_cast<int>(x * d.sw + kx) - static_cast<int>(d.pw);
-            if (ix < 0 || ix >= static_cast<int>(d.in_w)) continue;
-            const int32_t v = decode(act[(static_cast<size_t>(c) * ih + (iy - iy0)) * d.in_w + ix], in_signed);
-            a = is_max ? std::max(a, v) : a + v;
-            ++r.ops;
-          }
-        }
-        const int32_t v = is_max ? a : requantize(a, d.mult_a, 0, static_cast<int>(d.shift), relu, t);
-        out[(static_cast<size_t>(c) * rows + yy) * d.out_w + x] = encode(v);
-      }
+  for_each_pool_window(d, y0, rows, act, iy0, ih, [&](size_t o, const uint8_t* reads, size_t n) {
+    int32_t a = is_max ? INT32_MIN : 0;
+    for (size_t i = 0; i < n; ++i) {
+      const int32_t v = decode(reads[i], in_signed);
+      a = is_max ? std::max(a, v) : a + v;
+    }
+    r.ops += n;
+    out[o] = encode(is_max ? a : requantize(a, d.mult_a, 0, static_cast<int>(d.shift), relu, t));
+  });
   r.outputs = out.size();
   return r;
 }

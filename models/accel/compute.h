@@ -84,6 +84,29 @@ struct PostResult {
   uint64_t outputs = 0, ops = 0;
 };
 PostResult post_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t rows, const std::vector<int32_t>& acc, std::vector<uint8_t>& out);
+// Every pooling window of output rows [y0, y0 + rows) of a tile, in post-processing's order
+// (channel, output row, x): f(output index, the window's input bytes that lie inside the input, in
+// (ky, kx) order, and their count). `act` holds input rows [iy0, iy0 + ih) of every channel.
+template <class F>
+void for_each_pool_window(const LayerDescriptor& d, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih, F&& f) {
+  std::vector<uint8_t> reads(static_cast<size_t>(d.kh) * d.kw);
+  size_t out = 0;
+  for (uint32_t c = 0; c < d.out_c; ++c)
+    for (uint32_t yy = 0; yy < rows; ++yy)
+      for (uint32_t x = 0; x < d.out_w; ++x) {
+        size_t n = 0;
+        for (uint32_t ky = 0; ky < d.kh; ++ky) {
+          const int iy = static_cast<int>((y0 + yy) * d.sh + ky) - static_cast<int>(d.ph);
+          if (iy < 0 || iy >= static_cast<int>(d.in_h)) continue;
+          for (uint32_t kx = 0; kx < d.kw; ++kx) {
+            const int ix = static_cast<int>(x * d.sw + kx) - static_cast<int>(d.pw);
+            if (ix < 0 || ix >= static_cast<int>(d.in_w)) continue;
+            reads[n++] = act[(static_cast<size_t>(c) * ih + (iy - iy0)) * d.in_w + ix];
+          }
+        }
+        f(out++, reads.data(), n);
+      }
+}
 PostResult post_pool_tile(const LayerDescriptor& d, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih, std::vector<uint8_t>& out);
 PostResult post_add_tile(const LayerDescriptor& d, uint32_t rows, const uint8_t* a, const uint8_t* b, std::vector<uint8_t>& out);
 PostResult post_requant_tile(const LayerDescriptor& d, uint32_t rows, const uint8_t* act, const std::vector<int32_t>& mult,

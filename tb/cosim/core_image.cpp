@@ -226,25 +226,16 @@ CoreTileImage pool_image(const CoreGeometry& g, const LayerDescriptor& d, uint32
   // The window reads in post_pool_tile's order; each window's last read ends it.
   std::vector<uint8_t> reads;
   std::vector<bool> last;
-  for (uint32_t c = 0; c < d.out_c; ++c)
-    for (uint32_t yy = 0; yy < rows; ++yy)
-      for (uint32_t x = 0; x < d.out_w; ++x) {
-        const size_t before = reads.size();
-        for (uint32_t ky = 0; ky < d.kh; ++ky) {
-          const int iy = static_cast<int>((y0 + yy) * d.sh + ky) - static_cast<int>(d.ph);
-          if (iy < 0 || iy >= static_cast<int>(d.in_h)) continue;
-          for (uint32_t kx = 0; kx < d.kw; ++kx) {
-            const int ix = static_cast<int>(x * d.sw + kx) - static_cast<int>(d.pw);
-            if (ix < 0 || ix >= static_cast<int>(d.in_w)) continue;
-            reads.push_back(act[(static_cast<size_t>(c) * ih + (iy - iy0)) * d.in_w + ix]);
-            last.push_back(false);
-          }
-        }
-        if (reads.size() == before)
-          throw Error("co-simulation: pooling window (channel " + std::to_string(c) + ", row " + std::to_string(y0 + yy) + ", x " + std::to_string(x) +
-                      ") reads no input; the compute core has no empty windows");
-        last.back() = true;
-      }
+  for_each_pool_window(d, y0, rows, act, iy0, ih, [&](size_t o, const uint8_t* window, size_t n) {
+    if (n == 0) {
+      const size_t plane = static_cast<size_t>(rows) * d.out_w;
+      throw Error("co-simulation: pooling window (channel " + std::to_string(o / plane) + ", row " + std::to_string(y0 + o % plane / d.out_w) +
+                  ", x " + std::to_string(o % d.out_w) + ") reads no input; the compute core has no empty windows");
+    }
+    reads.insert(reads.end(), window, window + n);
+    last.insert(last.end(), n, false);
+    last.back() = true;
+  });
   const size_t lanes = static_cast<size_t>(g.cols);
   check(ceil_div(reads.size(), lanes), g.abuf_words(), "operand words");
   byte_words(g, loads, reads.data(), reads.size(), 0);

@@ -388,26 +388,18 @@ class Generator {
     subbit::post_pool_tile(d, y0, rows, act.data(), 0, static_cast<int>(d.in_h), ref);
     // pool_image's read order
     std::vector<Elem> elems;
-    for (uint32_t c = 0; c < d.out_c; ++c)
-      for (uint32_t yy = 0; yy < rows; ++yy)
-        for (uint32_t x = 0; x < d.out_w; ++x) {
-          for (uint32_t ky = 0; ky < d.kh; ++ky) {
-            const int iy = static_cast<int>((y0 + yy) * d.sh + ky) - static_cast<int>(d.ph);
-            if (iy < 0 || iy >= static_cast<int>(d.in_h)) continue;
-            for (uint32_t kx = 0; kx < d.kw; ++kx) {
-              const int ix = static_cast<int>(x * d.sw + kx) - static_cast<int>(d.pw);
-              if (ix < 0 || ix >= static_cast<int>(d.in_w)) continue;
-              Elem e;
-              e.x = decode(act[(static_cast<size_t>(c) * d.in_h + iy) * d.in_w + ix], in_signed);
-              // What compute_core drives: max pool passes the maximum unchanged (mult 1, shift 0,
-              // no ReLU, the input's 8-bit type); avg pool scales the sum by mult_a.
-              e.mult = is_max ? 1 : d.mult_a;
-              e.bias = 0;
-              elems.push_back(e);
-            }
-          }
-          elems.back().last = true;
-        }
+    subbit::for_each_pool_window(d, y0, rows, act.data(), 0, static_cast<int>(d.in_h), [&](size_t, const uint8_t* reads, size_t count) {
+      for (size_t i = 0; i < count; ++i) {
+        Elem e;
+        e.x = decode(reads[i], in_signed);
+        // What compute_core drives: max pool passes the maximum unchanged (mult 1, shift 0, no
+        // ReLU, the input's 8-bit type); avg pool scales the sum by mult_a.
+        e.mult = is_max ? 1 : d.mult_a;
+        e.bias = 0;
+        elems.push_back(e);
+      }
+      elems.back().last = true;
+    });
     Beat t = beat_template(n, "");
     t.pool_max = is_max;
     t.pool_avg = !is_max;
