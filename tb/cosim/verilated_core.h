@@ -27,7 +27,7 @@ void put_port(T& port, const std::vector<uint32_t>& w) {
 
 template <class T>
 uint32_t port_word(const T& port, size_t i) {
-  if constexpr (std::is_integral_v<T>) return i < sizeof(T) / 4 || (i == 0) ? static_cast<uint32_t>(static_cast<uint64_t>(port) >> (32 * i)) : 0;
+  if constexpr (std::is_integral_v<T>) return 32 * i < 8 * sizeof(T) ? static_cast<uint32_t>(static_cast<uint64_t>(port) >> (32 * i)) : 0;
   else return port[i];
 }
 
