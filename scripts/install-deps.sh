@@ -7,6 +7,7 @@ packages=(
   libsystemc-dev verilator yosys qflow-tech-osu018
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev
   python3-torch python3-numpy dataset-fashion-mnist
 )
 

@@ -2,6 +2,7 @@
 // (its burst size and capacity), for `subbit dram-replay` and docs/dram.md's measurements.
 //   dram_trace_gen --config configs/default.yaml --pattern stream|random -n 1000000 [-o out.stl]
 //                  [--write-fraction 0.3] [--seed 1] [--interval 0]
+//   --pattern stream --write-fraction 0.3333333333333333: reads from 0 and writes from capacity/2, 2:1
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -26,7 +27,9 @@ int sc_main(int argc, char* argv[]) {
       ->check(CLI::IsMember({"stream", "random"}));
   app.add_option("-n,--requests", n, "number of requests");
   app.add_option("-o,--output", out, "output file (default: stdout)");
-  app.add_option("--write-fraction", write_fraction, "fraction of writes (random pattern; stream: 0 or 1)")
+  app.add_option("--write-fraction", write_fraction,
+                 "fraction of writes (random: random writes; stream: 1 all writes, between 0 and 1 a read stream from 0 "
+                 "interleaved evenly with a write stream from capacity/2, e.g. 1/3: read, read, write)")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed", seed, "random seed");
   app.add_option("--interval", interval, "cycles between requests (0: all at cycle 0, paced by back-pressure)");
@@ -35,8 +38,10 @@ int sc_main(int argc, char* argv[]) {
     const subbit::ArchConfig c = subbit::load_arch_config(config);
     const subbit::dram::DramSpec& s = c.dram_spec();
     const subbit::dram::AddressMapper m(s, c.dram.channels, c.dram.address_mapping);
-    auto t = pattern == "stream" ? subbit::dram::make_stream_trace(n, s.burst_bytes(), write_fraction >= 0.5)
-                                 : subbit::dram::make_random_trace(n, s.burst_bytes(), m.capacity(), seed, write_fraction);
+    auto t = pattern == "random" ? subbit::dram::make_random_trace(n, s.burst_bytes(), m.capacity(), seed, write_fraction)
+             : write_fraction > 0 && write_fraction < 1
+                 ? subbit::dram::make_read_write_stream_trace(n, s.burst_bytes(), m.capacity(), write_fraction)
+                 : subbit::dram::make_stream_trace(n, s.burst_bytes(), write_fraction >= 1);
     for (uint64_t i = 0; i < t.size(); ++i) t[i].cycle = i * interval;
     const std::string text = "# " + pattern + ", " + std::to_string(n) + " requests of " +
                              std::to_string(s.burst_bytes()) + " B for " + config + " (" + s.name + ")\n" +

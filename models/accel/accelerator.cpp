@@ -197,7 +197,7 @@ void Accelerator::loader() {
         ws.raw[i].assign(ws.ranges.planes[i].bytes + kBitPad, 0);
         segs.push_back({ws.ranges.planes[i].addr, ws.raw[i].data(), ws.ranges.planes[i].bytes});
       }
-      t->w_dma = dma.start(segs, false);
+      t->w_dma = dma.start(segs, false, t->stats->index);
     } else {
       tt.w_start = tt.w_end = now_cycles();
     }
@@ -236,7 +236,7 @@ void Accelerator::loader() {
       for (uint32_t c = 0; c < d.in_c; ++c)
         segs.push_back({d.in2_addr + (static_cast<uint64_t>(c) * d.in_h + t->iy0) * d.in_w, t->act2.data() + c * row_bytes, row_bytes});
     }
-    t->a_dma = dma.start(segs, false);
+    t->a_dma = dma.start(segs, false, t->stats->index);
     loading_.write(t);
   }
 }
@@ -294,7 +294,7 @@ void Accelerator::storer() {
     segs.clear();
     for (uint32_t c = 0; c < channels; ++c)
       segs.push_back({d.out_addr + (static_cast<uint64_t>(o0 + c) * d.out_h + t->y0) * d.out_w, t->out.data() + c * bytes, bytes});
-    t->s_dma = dma.start(segs, true);
+    t->s_dma = dma.start(segs, true, t->stats->index);
     storing_.write(t);
   }
 }
@@ -350,7 +350,7 @@ void Accelerator::control() {
       LayerStats& st = stats_[i];
       st.index = i;
       st.start_cycle = cycle();
-      if (!dma.read(desc_addr + static_cast<uint64_t>(i) * kDescriptorBytes, reinterpret_cast<uint8_t*>(&d), sizeof(LayerDescriptor))) {
+      if (!dma.read(desc_addr + static_cast<uint64_t>(i) * kDescriptorBytes, reinterpret_cast<uint8_t*>(&d), sizeof(LayerDescriptor), i)) {
         error = kErrorBusError;
       } else {
         error = check_descriptor(d);
@@ -361,7 +361,7 @@ void Accelerator::control() {
           p_.programmable_matrix) {
         // A programmable decryptor loads the layer's M⊕ (N_out x N_in 0/1 bytes), one row a cycle.
         std::vector<uint8_t> m(static_cast<size_t>(d.n_out) * d.n_in);
-        if (!dma.read(d.matrix_addr, m.data(), m.size())) error = kErrorBusError;
+        if (!dma.read(d.matrix_addr, m.data(), m.size(), i)) error = kErrorBusError;
         else if (std::any_of(m.begin(), m.end(), [](uint8_t v) { return v > 1; })) error = kErrorBadDescriptor;
         else matrix = std::make_shared<const XorMatrix>(XorMatrix::from_bytes(static_cast<int>(d.n_out), static_cast<int>(d.n_in), m.data()));
         wait(period_ * static_cast<double>(d.n_out));

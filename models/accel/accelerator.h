@@ -46,6 +46,7 @@ class Accelerator : public sc_core::sc_module {
   const std::string& cosim_mismatch() const { return halves_.cosim_mismatch; }
   uint32_t cosim_mismatch_descriptor() const { return halves_.cosim_mismatch_descriptor; }
   uint64_t cycle() const;
+  XorDecryptor& decryptor() { return decryptor_; }  // fault injection: stuck-at outputs
 
  private:
   void control();  // fetches descriptors, runs layers

@@ -1,6 +1,8 @@
 #define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "accel/dma.h"
 
+#include "dram/tag_extension.h"
+
 namespace subbit {
 
 using namespace sc_core;
@@ -9,9 +11,10 @@ DmaEngine::DmaEngine(sc_module_name name, int burst_bytes, int outstanding) : sc
   for (int i = 0; i < outstanding; ++i) sc_spawn(sc_bind(&DmaEngine::worker, this), sc_gen_unique_name("worker"));
 }
 
-DmaEngine::Handle DmaEngine::start(const std::vector<Segment>& segments, bool write) {
+DmaEngine::Handle DmaEngine::start(const std::vector<Segment>& segments, bool write, uint32_t tag) {
   auto job = std::make_shared<Job>();
   job->write = write;
+  job->tag = tag;
   auto issue = [&](uint64_t addr, uint8_t* data, uint64_t bytes) {
     // Bursts are aligned to the burst size, as a memory controller wants them.
     for (uint64_t a = addr; a < addr + bytes;) {
@@ -43,10 +46,14 @@ bool DmaEngine::complete(const Handle& h) {
   return !h->error;
 }
 
-bool DmaEngine::transfer(const std::vector<Segment>& segments, bool write) { return complete(start(segments, write)); }
+bool DmaEngine::transfer(const std::vector<Segment>& segments, bool write, uint32_t tag) {
+  return complete(start(segments, write, tag));
+}
 
 void DmaEngine::worker() {
   tlm::tlm_generic_payload gp;
+  auto* tag = new dram::DramTagExtension;  // owned by gp; its tag is set per burst
+  gp.set_extension(tag);
   for (;;) {
     while (queue_.empty()) wait(work_);
     const Burst b = queue_.front();
@@ -60,6 +67,7 @@ void DmaEngine::worker() {
     gp.set_byte_enable_ptr(nullptr);
     gp.set_dmi_allowed(false);
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    tag->tag = b.job->tag;
     sc_time delay = SC_ZERO_TIME;
     socket->b_transport(gp, delay);
     wait(delay);

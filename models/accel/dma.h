@@ -26,17 +26,22 @@ class DmaEngine : public sc_core::sc_module {
   };
   // Blocking transfers; call from an SC_THREAD. All segments of one call are in flight together
   // (adjacent ones merged). Return false on a bus error response.
-  bool read(const std::vector<Segment>& segments) { return transfer(segments, false); }
-  bool write(const std::vector<Segment>& segments) { return transfer(segments, true); }
-  bool read(uint64_t addr, uint8_t* dst, uint64_t bytes) { return transfer({{addr, dst, bytes}}, false); }
-  bool write(uint64_t addr, const uint8_t* src, uint64_t bytes) { return transfer({{addr, const_cast<uint8_t*>(src), bytes}}, true); }
+  // `tag`: attribution tag carried to the memory on every burst (dram::DramTagExtension; the
+  // accelerator passes the layer index); kNoTag sends none.
+  static constexpr uint32_t kNoTag = ~uint32_t(0);
+  bool read(const std::vector<Segment>& segments, uint32_t tag = kNoTag) { return transfer(segments, false, tag); }
+  bool write(const std::vector<Segment>& segments, uint32_t tag = kNoTag) { return transfer(segments, true, tag); }
+  bool read(uint64_t addr, uint8_t* dst, uint64_t bytes, uint32_t tag = kNoTag) { return transfer({{addr, dst, bytes}}, false, tag); }
+  bool write(uint64_t addr, const uint8_t* src, uint64_t bytes, uint32_t tag = kNoTag) {
+    return transfer({{addr, const_cast<uint8_t*>(src), bytes}}, true, tag);
+  }
 
   // The command-queue view: start() queues a transfer's bursts behind those already queued and
   // returns at once; complete() blocks until it is done (false on a bus error). A unit can keep
   // several transfers in flight, so it does not pay the memory latency once per transfer.
   struct Job;
   using Handle = std::shared_ptr<Job>;
-  Handle start(const std::vector<Segment>& segments, bool write);
+  Handle start(const std::vector<Segment>& segments, bool write, uint32_t tag = kNoTag);
   bool complete(const Handle& h);
 
   uint64_t bytes_read() const { return bytes_read_; }
@@ -47,6 +52,7 @@ class DmaEngine : public sc_core::sc_module {
   struct Job {
     uint64_t remaining = 0, bytes = 0;
     bool write = false, error = false;
+    uint32_t tag = kNoTag;
     sc_core::sc_event done;
   };
 
@@ -58,7 +64,7 @@ class DmaEngine : public sc_core::sc_module {
     uint32_t bytes;
     bool write;
   };
-  bool transfer(const std::vector<Segment>& segments, bool write);
+  bool transfer(const std::vector<Segment>& segments, bool write, uint32_t tag);
   void worker();
 
   int burst_bytes_;

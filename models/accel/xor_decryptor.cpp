@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "quant/weights.h"
+
 namespace subbit {
 
 using namespace sc_core;
@@ -40,6 +42,9 @@ void XorDecryptor::run() {
       if (static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor) {
         decrypt_weights(d, matrix_for(*t), *t->ws);
         if (cosim_->cosim) check_decryption(*t);
+        // Stuck outputs: after the RTL check (whose fault-free decryptor must agree with the
+        // fault-free M⊕), so the TLM and RTL PE arrays both see the forced bits.
+        if (stuck_zero_ | stuck_one_) stuck_changed_ += force_decryptor_outputs(d, *t->ws, stuck_zero_, stuck_one_);
       }
       prepare_passes(d, *t->ws);  // how the PE array reads the (decrypted) weight half
     }
@@ -47,6 +52,23 @@ void XorDecryptor::run() {
     if (ready > sc_time_stamp()) wait(ready - sc_time_stamp());
     out.write(t);
   }
+}
+
+uint64_t force_decryptor_outputs(const LayerDescriptor& d, WeightSet& ws, uint64_t zero_mask, uint64_t one_mask) {
+  const uint64_t n_out = d.n_out, planes = std::max<size_t>(1, ws.decrypted.size());
+  const uint64_t slices = ws.decrypted_bits / planes / std::max<uint64_t>(1, n_out);
+  uint64_t changed = 0;
+  for (auto& plane : ws.decrypted)
+    for (uint64_t r = 0; r < n_out && r < 64; ++r) {
+      const bool zero = (zero_mask >> r) & 1, one = (one_mask >> r) & 1;
+      if (!zero && !one) continue;
+      for (uint64_t t = 0; t < slices; ++t) {
+        const uint64_t b = t * n_out + r;
+        changed += get_bit(plane.data(), b) != one;
+        set_bit(plane.data(), b, one);
+      }
+    }
+  return changed;
 }
 
 void XorDecryptor::check_decryption(TileJob& t) {

@@ -28,6 +28,12 @@ class XorDecryptor : public sc_core::sc_module {
   // when their decryption ends (it runs beside the transfer, one slice per unit per cycle, after the
   // previous load's decryption) and counts its activity.
   sc_core::sc_time schedule_load(TileJob& t, const sc_core::sc_time& dma_start, const sc_core::sc_time& dma_end);
+  // Fault injection (subbit run --inject decryptor:...): outputs of the XOR network stuck at 0 or
+  // 1. Bit r of a mask is output r of M⊕ (row r), in every slice, every unit, every mode. The
+  // stuck values reach the weight buffer (buffered) or the PE array (streaming) in place of y[r].
+  void set_stuck_at(uint64_t zero_mask, uint64_t one_mask) { stuck_zero_ = zero_mask, stuck_one_ = one_mask; }
+  // Decrypted bits whose value a stuck output changed, over every load so far.
+  uint64_t stuck_changed_bits() const { return stuck_changed_; }
 
  private:
   void run();
@@ -38,6 +44,12 @@ class XorDecryptor : public sc_core::sc_module {
   ActivityLog& log_;
   BufferHalves* cosim_;  // the shared state that holds the co-simulation (when cosim_->cosim is set)
   sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;  // buffered: end of the last scheduled decryption
+  uint64_t stuck_zero_ = 0, stuck_one_ = 0, stuck_changed_ = 0;
 };
+
+// Forces decryptor outputs in a weight set's decrypted slices (slice t of plane i holds bits
+// t * N_out + r, r = 0 .. N_out - 1): bit r of zero_mask / one_mask forces y[r] to 0 / 1 in every
+// slice. Returns the decrypted bits whose value changed.
+uint64_t force_decryptor_outputs(const LayerDescriptor& d, WeightSet& ws, uint64_t zero_mask, uint64_t one_mask);
 
 }  // namespace subbit

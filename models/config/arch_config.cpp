@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "dram/address_mapper.h"
+#include "dram/policies.h"
 #include "quant/error.h"
 #include "quant/file_io.h"
 
@@ -296,8 +298,8 @@ class Loader {
 
     const YAML::Node dr = get(root, "", "dram", true, top);
     const YAML::Mark dr_at = key_mark(root, "dram");
-    check_map(dr, "dram", {"standard", "preset", "channels", "address_mapping", "scheduler", "page_policy",
-                           "request_buffer_size"});
+    check_map(dr, "dram", {"standard", "preset", "channels", "address_mapping", "scheduler", "write_high_watermark",
+                           "write_low_watermark", "cmd_arbiter", "page_policy", "request_buffer_size"});
     DramConfig& m = c.dram;
     m.standard = choice(get(dr, "dram", "standard", true, dr_at), "dram.standard", {"DDR4", "LPDDR4"}) == 0
                      ? dram::Standard::DDR4
@@ -325,13 +327,35 @@ class Loader {
       if (!err.empty()) fail(dr_at, "dram.address_mapping", "the default mapping does not fit: " + err);
     }
     if (YAML::Node v = dr["scheduler"]; v.IsDefined())
-      m.scheduler = choice(v, "dram.scheduler", {"fr-fcfs", "fcfs"}) == 0 ? dram::SchedulerKind::FrFcfs
-                                                                         : dram::SchedulerKind::Fcfs;
+      m.scheduler = std::array<dram::SchedulerKind, 3>{dram::SchedulerKind::FrFcfs, dram::SchedulerKind::Fcfs,
+                                                       dram::SchedulerKind::FrFcfsWm}[choice(v, "dram.scheduler", {"fr-fcfs", "fcfs", "fr-fcfs-wm"})];
+    if (YAML::Node v = dr["cmd_arbiter"]; v.IsDefined())
+      m.cmd_arbiter = choice(v, "dram.cmd_arbiter", {"oldest", "column-first"}) == 0 ? dram::CmdArbiterKind::Oldest
+                                                                                     : dram::CmdArbiterKind::ColumnFirst;
     if (YAML::Node v = dr["page_policy"]; v.IsDefined())
       m.page_policy = choice(v, "dram.page_policy", {"open", "closed"}) == 0 ? dram::PagePolicyKind::Open
                                                                             : dram::PagePolicyKind::Closed;
     if (YAML::Node v = dr["request_buffer_size"]; v.IsDefined())
       m.request_buffer_size = integer(v, "dram.request_buffer_size", 1, 1024);
+    {
+      const YAML::Node hi = dr["write_high_watermark"], lo = dr["write_low_watermark"];
+      if (m.scheduler != dram::SchedulerKind::FrFcfsWm) {
+        if (hi.IsDefined() || lo.IsDefined())
+          fail_at(hi.IsDefined() ? hi : lo, hi.IsDefined() ? "dram.write_high_watermark" : "dram.write_low_watermark",
+                  std::string("expected only with scheduler fr-fcfs-wm (write draining), got it with scheduler ") +
+                      dram::scheduler_name(m.scheduler));
+      } else {
+        dram::Watermarks w = dram::default_watermarks(m.request_buffer_size);
+        if (hi.IsDefined())
+          w.high = integer(hi, "dram.write_high_watermark", 1, m.request_buffer_size, " (dram.request_buffer_size)");
+        if (lo.IsDefined())
+          w.low = integer(lo, "dram.write_low_watermark", 0, int64_t(w.high) - 1, " (below dram.write_high_watermark)");
+        else
+          w.low = std::min(w.low, w.high - 1);
+        m.write_high_watermark = w.high;
+        m.write_low_watermark = w.low;
+      }
+    }
     return c;
   }
 
@@ -391,6 +415,11 @@ std::string arch_config_to_yaml(const ArchConfig& c) {
   e << YAML::Key << "channels" << YAML::Value << c.dram.channels;
   e << YAML::Key << "address_mapping" << YAML::Value << c.dram.address_mapping;
   e << YAML::Key << "scheduler" << YAML::Value << dram::scheduler_name(c.dram.scheduler);
+  if (c.dram.scheduler == dram::SchedulerKind::FrFcfsWm) {
+    e << YAML::Key << "write_high_watermark" << YAML::Value << c.dram.write_high_watermark;
+    e << YAML::Key << "write_low_watermark" << YAML::Value << c.dram.write_low_watermark;
+  }
+  e << YAML::Key << "cmd_arbiter" << YAML::Value << dram::cmd_arbiter_name(c.dram.cmd_arbiter);
   e << YAML::Key << "page_policy" << YAML::Value << dram::page_policy_name(c.dram.page_policy);
   e << YAML::Key << "request_buffer_size" << YAML::Value << c.dram.request_buffer_size;
   e << YAML::EndMap;

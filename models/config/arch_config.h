@@ -54,6 +54,10 @@ struct DramConfig {
   uint32_t channels = 1;           // power of two 1..16
   std::string address_mapping = "RoBaRaCoCh";
   dram::SchedulerKind scheduler = dram::SchedulerKind::FrFcfs;
+  // Scheduler fr-fcfs-wm: queued writes (per channel) at which writes start draining, and down to
+  // which they drain; 0 <= low < high <= request_buffer_size (the loader fills in the defaults).
+  uint32_t write_high_watermark = 0, write_low_watermark = 0;
+  dram::CmdArbiterKind cmd_arbiter = dram::CmdArbiterKind::Oldest;  // command-bus arbitration
   dram::PagePolicyKind page_policy = dram::PagePolicyKind::Open;
   uint32_t request_buffer_size = 32;  // per channel, 1..1024
 };

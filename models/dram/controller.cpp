@@ -4,9 +4,23 @@
 
 namespace subbit::dram {
 
-std::unique_ptr<Scheduler> make_scheduler(SchedulerKind k) {
-  if (k == SchedulerKind::Fcfs) return std::make_unique<FcfsScheduler>();
+std::unique_ptr<Scheduler> make_scheduler(SchedulerKind k, Watermarks wm, uint32_t buffer) {
+  switch (k) {
+    case SchedulerKind::Fcfs: return std::make_unique<FcfsScheduler>();
+    case SchedulerKind::FrFcfsWm: {
+      if (wm.high == 0 && wm.low == 0) wm = default_watermarks(buffer);
+      const std::string err = check_watermarks(wm.high, wm.low, buffer);
+      if (!err.empty()) throw Error("DRAM controller: " + err);
+      return std::make_unique<FrFcfsWmScheduler>(wm.high, wm.low);
+    }
+    case SchedulerKind::FrFcfs: break;
+  }
   return std::make_unique<FrFcfsScheduler>();
+}
+
+std::unique_ptr<CommandArbiter> make_cmd_arbiter(CmdArbiterKind k) {
+  if (k == CmdArbiterKind::ColumnFirst) return std::make_unique<ColumnFirstArbiter>();
+  return std::make_unique<OldestArbiter>();
 }
 
 std::unique_ptr<PagePolicy> make_page_policy(PagePolicyKind k) {
@@ -21,12 +35,13 @@ Controller::Controller(sc_core::sc_module_name name, const DramSpec& spec, const
       d_(derive_delays(spec)),
       clock_(spec.clock_mhz),
       checker_(spec),
-      scheduler_(make_scheduler(opt.scheduler)),
+      scheduler_(make_scheduler(opt.scheduler, opt.watermarks, opt.request_buffer_size)),
+      arbiter_(make_cmd_arbiter(opt.cmd_arbiter)),
+      arbiter_kind_(opt.cmd_arbiter),
       page_policy_(make_page_policy(opt.page_policy)),
       refresh_(spec.tREFI, opt.refresh),
       channel_(channel),
       owner_(owner),
-      hits_first_(scheduler_->hits_first()),
       log_enabled_(opt.command_log),
       capacity_(opt.request_buffer_size),
       banks_(spec.banks()),
@@ -43,7 +58,7 @@ Controller::Controller(sc_core::sc_module_name name, const DramSpec& spec, const
   dont_initialize();
 }
 
-void Controller::enqueue(uint32_t bank, uint32_t row, uint32_t column, bool write, uint32_t owner) {
+void Controller::enqueue(uint32_t bank, uint32_t row, uint32_t column, bool write, uint32_t owner, uint16_t tag) {
   const int32_t i = free_;
   Request& r = pool_[i];
   free_ = r.next;
@@ -52,6 +67,7 @@ void Controller::enqueue(uint32_t bank, uint32_t row, uint32_t column, bool writ
   r.column = column;
   r.owner = owner;
   r.bank = uint16_t(bank);
+  r.tag = tag;
   r.write = write;
   r.flags = 0;
   BankState& b = banks_[bank];
@@ -66,8 +82,17 @@ void Controller::enqueue(uint32_t bank, uint32_t row, uint32_t column, bool writ
   b.dirty = true;
   eval_valid_ = false;
   ++queued_;
+  ++(write ? counts_.writes : counts_.reads);
+  queue_changed();
   nonempty_mask_ |= uint64_t(1) << bank;
   if (!in_wake_) schedule(clock_.now_cycle());
+}
+
+void Controller::queue_changed() {
+  if (!scheduler_->update(counts_)) return;
+  // The scheduler's eligibility rule changed (write-drain mode switch): every bank decides again.
+  for (BankState& b : banks_) b.dirty = true;
+  eval_valid_ = false;
 }
 
 void Controller::schedule(Cycle c) {
@@ -135,7 +160,12 @@ void Controller::wake() {
 }
 
 void Controller::decide(BankState& bs) {
-  const int32_t ri = scheduler_->pick(bs.open_row, bs.head, pool_.data());
+  int32_t ri = scheduler_->pick(BankQueue(pool_.data(), bs.head), bs.open_row);
+  bs.dirty = false;
+  bs.timing_dirty = true;
+  if (ri >= 0 && bs.claim >= 0 && int32_t(pool_[ri].row) != bs.open_row) ri = bs.claim;
+  bs.cand = ri;
+  if (ri < 0) return;
   const Request& r = pool_[ri];
   Cmd cmd;
   if (bs.open_row == int32_t(r.row)) {
@@ -144,15 +174,20 @@ void Controller::decide(BankState& bs) {
   } else {
     cmd = bs.open_row >= 0 ? Cmd::PRE : Cmd::ACT;
   }
-  bs.cand = ri;
   bs.cand_seq = r.seq;
   bs.cand_cmd = cmd;
   bs.cand_kind = uint8_t(TimingChecker::kind(cmd));
-  bs.dirty = false;
-  bs.timing_dirty = true;
 }
 
 Controller::Choice Controller::evaluate() {
+  // One dispatch per pass; the arbiters' comparisons inline in the per-bank loop.
+  if (arbiter_kind_ == CmdArbiterKind::ColumnFirst)
+    return evaluate_with(static_cast<const ColumnFirstArbiter&>(*arbiter_));
+  return evaluate_with(static_cast<const OldestArbiter&>(*arbiter_));
+}
+
+template <class Arbiter>
+Controller::Choice Controller::evaluate_with(const Arbiter& arb) {
   Choice best;
   if (refresh_.pending(now_)) {  // catch_up_refresh issued everything legal up to now
     const Cycle due = refresh_.due();
@@ -160,39 +195,53 @@ Controller::Choice Controller::evaluate() {
     if (best.min_t <= now_) best.min_t = now_ + 1;  // unreachable; keeps the loop finite
     return best;
   }
+  const bool ready_only = arb.Arbiter::ready_only();
   const TimingChecker::Floors floors = checker_.floors();
+  const uint32_t bus_cycles[4] = {d_.cmd_act, d_.cmd_pre, d_.cmd_cas, d_.cmd_cas};  // by kind
+  // The winner so far: lowest (rank, request age).
+  bool have = false;
+  uint64_t top_rank = 0, top_seq = 0;
+  uint32_t top_bank = 0;
+  Cycle top_ready = 0;
   uint64_t m = nonempty_mask_;
   while (m) {
     const uint32_t b = uint32_t(__builtin_ctzll(m));
     m &= m - 1;
     BankState& bs = banks_[b];
     if (bs.dirty) decide(bs);
+    if (bs.cand < 0) continue;
     if (bs.timing_dirty) {
       bs.t_local = checker_.local_earliest(bs.cand_kind, b);
       bs.timing_dirty = false;
     }
-    const Cmd cmd = bs.cand_cmd;
-    const Cycle t = std::max(bs.t_local, floors.k[bs.cand_kind]);
-    if (t > now_) {
-      best.min_t = std::min(best.min_t, t);
+    CmdCandidate c;
+    c.cmd = bs.cand_cmd;
+    c.bank = b;
+    c.seq = bs.cand_seq;
+    c.ready = std::max(bs.t_local, floors.k[bs.cand_kind]);
+    c.bus_cycles = bus_cycles[bs.cand_kind];
+    if (ready_only && c.ready > now_) {
+      best.min_t = std::min(best.min_t, c.ready);
       continue;
     }
-    const uint64_t seq = bs.cand_seq;
-    bool better;
-    if (!best.ready)
-      better = true;
-    else if (hits_first_ && is_column(cmd) != is_column(best.cmd))
-      better = is_column(cmd);
-    else
-      better = seq < best.seq;
-    if (better) {
-      best.ready = true;
-      best.cmd = cmd;
-      best.bank = b;
-      best.req = bs.cand;
-      best.seq = seq;
-    }
+    const uint64_t r = arb.Arbiter::rank(c, now_);
+    if (have && (r > top_rank || (r == top_rank && c.seq > top_seq))) continue;
+    have = true;
+    top_rank = r;
+    top_seq = c.seq;
+    top_bank = b;
+    top_ready = c.ready;
   }
+  if (!have) return best;
+  if (top_ready > now_) {  // the winner is not legal yet: the command bus waits for it
+    best.min_t = std::min(best.min_t, top_ready);
+    return best;
+  }
+  best.ready = true;
+  best.cmd = banks_[top_bank].cand_cmd;
+  best.bank = top_bank;
+  best.req = banks_[top_bank].cand;
+  best.seq = top_seq;
   return best;
 }
 
@@ -210,6 +259,7 @@ void Controller::issue(const Choice& c) {
     case Cmd::ACT:
       checker_.issue(Cmd::ACT, c.bank, now_);
       b.open_row = int32_t(r.row);
+      b.claim = c.req;
       open_mask_ |= bit;
       r.flags |= Request::kActed;
       ++stats_.act;
@@ -218,6 +268,7 @@ void Controller::issue(const Choice& c) {
     case Cmd::PRE:
       checker_.issue(Cmd::PRE, c.bank, now_);
       b.open_row = -1;
+      b.claim = -1;
       open_mask_ &= ~bit;
       r.flags |= Request::kPrecharged;
       ++stats_.pre;
@@ -227,6 +278,7 @@ void Controller::issue(const Choice& c) {
       break;
   }
   // Column command: the request leaves the buffer.
+  b.claim = -1;
   checker_.issue(c.cmd, c.bank, now_);
   log(now_, c.cmd, c.bank, r.row, r.column);
   const bool rd = is_read(c.cmd);
@@ -237,12 +289,19 @@ void Controller::issue(const Choice& c) {
     ++stats_.wr;
     if (c.cmd == Cmd::WRA) ++stats_.wra;
   }
-  if (r.flags & Request::kPrecharged)
+  if (r.tag >= tag_stats_.size()) tag_stats_.resize(size_t(r.tag) + 1);
+  TagStats& ts = tag_stats_[r.tag];
+  ++(rd ? ts.reads : ts.writes);
+  if (r.flags & Request::kPrecharged) {
     ++stats_.row_conflicts;
-  else if (r.flags & Request::kActed)
+    ++ts.row_conflicts;
+  } else if (r.flags & Request::kActed) {
     ++stats_.row_misses;
-  else
+    ++ts.row_misses;
+  } else {
     ++stats_.row_hits;
+    ++ts.row_hits;
+  }
   stats_.data_bus_cycles += d_.burst;
   if (c.cmd == Cmd::RDA || c.cmd == Cmd::WRA) {
     b.open_row = -1;
@@ -261,8 +320,10 @@ void Controller::issue(const Choice& c) {
     b.tail = r.prev;
   if (--b.queued == 0) nonempty_mask_ &= ~bit;
   --queued_;
+  --(rd ? counts_.reads : counts_.writes);
   r.next = free_;
   free_ = c.req;
+  queue_changed();
 }
 
 void Controller::issue_prea(Cycle t) {
@@ -273,6 +334,7 @@ void Controller::issue_prea(Cycle t) {
   for (uint64_t m = open_mask_; m; m &= m - 1) {
     BankState& b = banks_[__builtin_ctzll(m)];
     b.open_row = -1;
+    b.claim = -1;
     b.dirty = true;
   }
   open_mask_ = 0;

@@ -4,8 +4,9 @@
 // finishes, a refresh falls due while requests wait, or a request arrives. It never ticks per clock.
 //
 // Each wake: deliver finished bursts, issue any refresh commands that are due, then issue at most
-// one command (the command bus carries one per slot), and sleep until the earliest cycle at which
-// the next command is legal (as computed by the timing checker).
+// one command per command slot — the scheduler picks each bank's request, the command arbiter one
+// of the banks' next commands — and sleep until the earliest cycle at which the next command is
+// legal (as computed by the timing checker) or the arbiter's winner becomes legal.
 //
 // Refresh while idle is lazy: with no request waiting, the controller does not wake for refresh;
 // when it next wakes it issues the missed PREA/REF commands at the cycles they would have had (no
@@ -46,6 +47,8 @@ class ControllerOwner {
 
 struct ControllerOptions {
   SchedulerKind scheduler = SchedulerKind::FrFcfs;
+  Watermarks watermarks;  // fr-fcfs-wm only; {0, 0}: default_watermarks(request_buffer_size)
+  CmdArbiterKind cmd_arbiter = CmdArbiterKind::Oldest;
   PagePolicyKind page_policy = PagePolicyKind::Open;
   uint32_t request_buffer_size = 32;
   bool refresh = true;
@@ -59,15 +62,21 @@ class Controller : public sc_core::sc_module {
              ControllerOwner* owner);
 
   bool can_accept() const { return queued_ < capacity_; }
-  // Buffers one burst request arriving now (requires can_accept()).
-  void enqueue(uint32_t bank, uint32_t row, uint32_t column, bool write, uint32_t owner);
+  // Buffers one burst request arriving now (requires can_accept()). `tag`: attribution tag for
+  // per-tag statistics (0: untagged; see tag_stats()).
+  void enqueue(uint32_t bank, uint32_t row, uint32_t column, bool write, uint32_t owner, uint16_t tag = 0);
   uint32_t queued() const { return queued_; }
   bool idle() const { return queued_ == 0 && done_n_ == 0; }
 
   // Brings lazy refresh up to the current time when idle (call before reading statistics).
   void sync();
   const DramStats& stats() const { return stats_; }
-  void reset_stats() { stats_ = DramStats{}; }
+  // Row-buffer outcomes and bursts per attribution tag (index = tag given to enqueue; 0 untagged).
+  const std::vector<TagStats>& tag_stats() const { return tag_stats_; }
+  void reset_stats() {
+    stats_ = DramStats{};
+    tag_stats_.clear();
+  }
   const std::vector<CmdRecord>& command_log() const { return log_; }
   const TimingChecker& checker() const { return checker_; }
   const DramClock& clock() const { return clock_; }
@@ -80,7 +89,9 @@ class Controller : public sc_core::sc_module {
     uint32_t queued = 0;
     // Cached scheduling decision (request and the command it needs next); recomputed only when
     // the bank's queue or row state changed (dirty).
-    int32_t cand = -1;
+    int32_t cand = -1;          // -1: no request of this bank may be served now (scheduler)
+    int32_t claim = -1;         // the request its open row was activated for, until a column
+                                // command or precharge in the bank (DRAMSys's keepTrans)
     Cmd cand_cmd = Cmd::ACT;
     uint8_t cand_kind = 0;      // TimingChecker::kind(cand_cmd)
     bool dirty = true;          // decision must be recomputed
@@ -104,6 +115,9 @@ class Controller : public sc_core::sc_module {
   void wake();
   void schedule(Cycle c);
   Choice evaluate();
+  template <class Arbiter>
+  Choice evaluate_with(const Arbiter& arb);
+  void queue_changed();
   void decide(BankState& b);
   void issue(const Choice& c);
   void catch_up_refresh(Cycle now);
@@ -119,12 +133,14 @@ class Controller : public sc_core::sc_module {
   DramClock clock_;
   TimingChecker checker_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<CommandArbiter> arbiter_;
+  CmdArbiterKind arbiter_kind_;
   std::unique_ptr<PagePolicy> page_policy_;
   RefreshManager refresh_;
   uint32_t channel_;
   ControllerOwner* owner_;
-  bool hits_first_;
   bool log_enabled_;
+  QueueCounts counts_;
 
   std::vector<Request> pool_;  // fixed size = request buffer size
   int32_t free_ = -1;
@@ -150,6 +166,7 @@ class Controller : public sc_core::sc_module {
   Cycle eval_min_t_ = 0;
 
   DramStats stats_;
+  std::vector<TagStats> tag_stats_;
   std::vector<CmdRecord> log_;
 };
 

@@ -7,8 +7,33 @@
 namespace subbit::dram {
 
 const char* standard_name(Standard s) { return s == Standard::DDR4 ? "DDR4" : "LPDDR4"; }
-const char* scheduler_name(SchedulerKind s) { return s == SchedulerKind::FrFcfs ? "fr-fcfs" : "fcfs"; }
+const char* scheduler_name(SchedulerKind s) {
+  switch (s) {
+    case SchedulerKind::FrFcfs: return "fr-fcfs";
+    case SchedulerKind::Fcfs: return "fcfs";
+    case SchedulerKind::FrFcfsWm: return "fr-fcfs-wm";
+  }
+  return "?";
+}
+const char* cmd_arbiter_name(CmdArbiterKind a) { return a == CmdArbiterKind::Oldest ? "oldest" : "column-first"; }
 const char* page_policy_name(PagePolicyKind p) { return p == PagePolicyKind::Open ? "open" : "closed"; }
+
+Watermarks default_watermarks(uint32_t buffer) {
+  Watermarks w;
+  w.high = std::max<uint32_t>(1, buffer * 3 / 4);
+  w.low = std::min<uint32_t>(w.high - 1, buffer / 4);
+  return w;
+}
+
+std::string check_watermarks(uint32_t high, uint32_t low, uint32_t buffer) {
+  if (high == 0 || high > buffer)
+    return "expected a write high watermark from 1 to the request buffer size " + std::to_string(buffer) +
+           ", got " + std::to_string(high);
+  if (low >= high)
+    return "expected a write low watermark below the high watermark " + std::to_string(high) + ", got " +
+           std::to_string(low);
+  return "";
+}
 
 namespace {
 
@@ -35,10 +60,13 @@ namespace {
 //   - Table "Read and Write Latencies": RL = 28 (DBI off), WL = 14 (set A) at 3200 Mbps.
 //   - Table "Core AC timing": tRCD = max(18 ns, 4 nCK), tRPpb = max(18 ns, 4 nCK),
 //     tRPab = max(21 ns, 4 nCK), tRAS = max(42 ns, 3 nCK), tRC = tRAS + tRPpb,
-//     tRRD = max(10 ns, 4 nCK), tFAW = 40 ns, tWR = max(18 ns, 4 nCK),
+//     tRRD = max(10 ns, 4 nCK), tFAW = 40 ns, tPPD = 4 nCK, tWR = max(18 ns, 4 nCK),
 //     tWTR = max(10 ns, 8 nCK), tRTP = max(7.5 ns, 8 nCK), tCCD = 8 nCK (BL16).
 //   - Table "Refresh requirement parameters": tREFIab = 3.904 us, tRFCab = 280 ns (8 Gb/channel).
-//   - tDQSCK max = 3.5 ns; tWPRE = 2 nCK; static tRPST = 0 (as DRAMSys's JEDEC memspec).
+//   - tDQSCK max = 3.5 ns; tDQS2DQ max = 800 ps (ceil(0.8 / 0.625) = 2 nCK); tWPRE = 2 nCK;
+//     static tRPST = 0 (as DRAMSys's JEDEC memspec: DQSCK 6, DQS2DQ 2, DQSS 1).
+//   - RL and WL count from the last clock of the command (the second cycle of CAS-2, i.e. 3 cycles
+//     after RD-1 starts; figure "Read timing" and "Write timing"); tDQSS (1 nCK) after WL.
 //   - Organisation: 8 banks (no bank groups), 65536 rows (R0-R15), 1024 columns x16 (2 KB page),
 //     BL16 = 32 B per burst; 1 GiB per channel.
 //   tCK = 1/1600 MHz = 0.625 ns.
@@ -110,9 +138,11 @@ DramSpec lpddr4_3200() {
   s.tWTR_S = 16;   // max(10 ns = 16 nCK, 8 nCK)
   s.tWTR_L = 16;
   s.tRTP = 12;     // max(7.5 ns = 12 nCK, 8 nCK)
+  s.tPPD = 4;      // 4 nCK: PRE -> PRE, any banks
   s.tREFI = 6246;  // 3.904 us / 0.625 ns = 6246.4, rounded down (a maximum interval)
   s.tRFC = 448;    // tRFCab 280 ns
   s.tDQSCK = 6;    // 3.5 ns = 5.6 nCK
+  s.tDQS2DQ = 2;   // 800 ps = 1.28 nCK
   s.tWPRE = 2;
   s.tRPST = 0;
   s.cmd_cycles_act = 4;  // ACT-1 + ACT-2
@@ -151,19 +181,30 @@ std::string dram_preset_names(Standard st) {
 }
 
 Delays derive_delays(const DramSpec& s) {
+  // All delays are between command STARTS (what the timing checker compares). JEDEC measures an
+  // LPDDR4 multi-cycle command from its second half: ACT from ACT-2, RD/WR from CAS-2 (each half
+  // 2 cycles), and RL/WL from the last cycle of CAS-2; PRE and REF are single 2-cycle commands.
+  // ra / rc: cycles from an ACT's / a column command's start to its reference half (0 for DDR4,
+  // whose commands take one cycle). As DRAMSys's CheckerLPDDR4 (tRAS + 2, tRPpb - 2, ...).
   Delays d;
   const uint32_t bl2 = s.burst_length / 2;
-  d.act_to_col = s.tRCD;
-  d.act_to_pre = s.tRAS;
+  const uint32_t ra = s.cmd_cycles_act / 2, rc = s.cmd_cycles_cas / 2;
+  const uint32_t last = s.cmd_cycles_cas - 1;  // a column command's start -> its last cycle
+  d.act_to_col = s.tRCD + ra - rc;
+  d.act_to_pre = s.tRAS + ra;
   d.act_to_act = s.tRC;
-  d.pre_to_act = s.tRP;
-  d.prea_to_act = s.tRPab;
+  d.pre_to_act = s.tRP - ra;
+  d.prea_to_act = s.tRPab - ra;
+  d.pre_to_ref = s.tRP;
+  d.prea_to_ref = s.tRPab;
   d.rrd_s = s.tRRD_S;
   d.rrd_l = s.tRRD_L;
   d.faw = s.tFAW;
+  d.ppd = s.tPPD;
   d.rd_to_rd_s = d.wr_to_wr_s = s.tCCD_S;
   d.rd_to_rd_l = d.wr_to_wr_l = s.tCCD_L;
-  d.ref_to_act = s.tRFC;
+  d.ref_to_act = s.tRFC - ra;
+  d.ref_to_ref = s.tRFC;
   d.burst = bl2;
   d.cmd_act = s.cmd_cycles_act;
   d.cmd_cas = s.cmd_cycles_cas;
@@ -184,19 +225,22 @@ Delays derive_delays(const DramSpec& s) {
       d.wr_to_pre = s.CWL + bl2 + s.tWR;
       break;
     case Standard::LPDDR4:
-      // JESD209-4B command timing (as in DRAMSys CheckerLPDDR4; measured between command starts):
-      //   RD -> WR  = RL + tDQSCK + BL/2 - WL + tWPRE + tRPST
-      //   WR -> RD  = WL + 1 + BL/2 + tWTR
-      //   RD -> PRE = BL/2 + max(8, tRTP) - 8
-      //   WR -> PRE = WL + 1 + BL/2 + tWR
-      //   write data starts WL + tDQSS (1 nCK) after WR; read data RL + tDQSCK after RD.
-      d.rd_data = s.CL + s.tDQSCK;
-      d.wr_data = s.CWL + 1;
+      // JESD209-4B command timing, from the reference halves (RD/WR: CAS-2; as DRAMSys's
+      // CheckerLPDDR4):
+      //   RD -> WR  = RL + tDQSCK + BL/2 - WL + tWPRE + tRPST      (CAS-2 to CAS-2)
+      //   WR -> RD  = WL + 1 + BL/2 + tWTR                         (CAS-2 to CAS-2)
+      //   RD -> PRE = BL/2 + max(8, tRTP) - 8                      (CAS-2 to PRE): + rc from the start
+      //   WR -> PRE = WL + 1 + BL/2 + tWR                          (CAS-2 to PRE): + rc
+      //   read data starts RL + tDQSCK, write data WL + tDQSS (1 nCK) + tDQS2DQ after the LAST
+      //   cycle of the command (CAS-2's second cycle: cmd_cycles_cas - 1 after its start; JESD209-4
+      //   read / write timing figures, DRAMSys MemSpecLPDDR4::getIntervalOnDataStrobe).
+      d.rd_data = last + s.CL + s.tDQSCK;
+      d.wr_data = last + s.CWL + 1 + s.tDQS2DQ;
       d.rd_to_wr = s.CL + s.tDQSCK + bl2 + s.tWPRE + s.tRPST - s.CWL;
       d.wr_to_rd_s = s.CWL + 1 + bl2 + s.tWTR_S;
       d.wr_to_rd_l = s.CWL + 1 + bl2 + s.tWTR_L;
-      d.rd_to_pre = bl2 + std::max<uint32_t>(8, s.tRTP) - 8;
-      d.wr_to_pre = s.CWL + 1 + bl2 + s.tWR;
+      d.rd_to_pre = rc + bl2 + std::max<uint32_t>(8, s.tRTP) - 8;
+      d.wr_to_pre = rc + s.CWL + 1 + bl2 + s.tWR;
       break;
   }
   return d;
@@ -215,6 +259,9 @@ void check_spec(const DramSpec& s) {
   if (s.CL < s.CWL) throw Error(w + "CL < CWL is not supported");
   if (s.cmd_cycles_act == 0 || s.cmd_cycles_cas == 0 || s.cmd_cycles_pre == 0)
     throw Error(w + "command-bus slots must be >= 1");
+  if (s.tRP < s.cmd_cycles_act / 2 || s.tRPab < s.cmd_cycles_act / 2 || s.tRFC < s.cmd_cycles_act / 2 ||
+      s.tRCD + s.cmd_cycles_act / 2 < s.cmd_cycles_cas / 2)
+    throw Error(w + "tRP, tRPab, tRFC and tRCD must cover the command halves they are measured from");
 }
 
 }  // namespace subbit::dram

@@ -11,12 +11,25 @@ namespace subbit::dram {
 using Cycle = uint64_t;  // DRAM command-clock cycles (tCK)
 
 enum class Standard { DDR4, LPDDR4 };
-enum class SchedulerKind { FrFcfs, Fcfs };
+enum class SchedulerKind { FrFcfs, Fcfs, FrFcfsWm };
 enum class PagePolicyKind { Open, Closed };
+enum class CmdArbiterKind { Oldest, ColumnFirst };
 
 const char* standard_name(Standard s);
-const char* scheduler_name(SchedulerKind s);      // "fr-fcfs", "fcfs"
-const char* page_policy_name(PagePolicyKind p);   // "open", "closed"
+const char* scheduler_name(SchedulerKind s);       // "fr-fcfs", "fcfs", "fr-fcfs-wm"
+const char* page_policy_name(PagePolicyKind p);    // "open", "closed"
+const char* cmd_arbiter_name(CmdArbiterKind a);    // "oldest", "column-first"
+
+// Write-drain watermarks (scheduler fr-fcfs-wm), in queued write bursts per channel.
+struct Watermarks {
+  uint32_t high = 0, low = 0;  // 0, 0: the defaults for the buffer size (default_watermarks)
+};
+// Defaults for a request buffer of `buffer` entries: high = 3/4, low = 1/4 of it (high at least
+// 1, low below high); the best of the settings measured in docs/dram.md, "Write draining".
+Watermarks default_watermarks(uint32_t buffer);
+// Empty if (high, low) is valid for the buffer size, 0 <= low < high <= buffer; else what was
+// expected.
+std::string check_watermarks(uint32_t high, uint32_t low, uint32_t buffer);
 
 // One channel = one rank of devices sharing a command bus and a data bus. Every timing value is
 // in clock cycles of the command clock (tCK = 1 / clock_mhz; two data beats per clock).
@@ -51,14 +64,17 @@ struct DramSpec {
   uint32_t tWTR_S = 0;  // end of write data -> RD, different bank group
   uint32_t tWTR_L = 0;  // end of write data -> RD, same bank group
   uint32_t tRTP = 0;    // RD -> PRE
+  uint32_t tPPD = 0;    // PRE -> PRE, any banks (LPDDR4 4 nCK; 0: none, DDR4)
   uint32_t tREFI = 0;   // average refresh interval (all-bank REF)
   uint32_t tRFC = 0;    // REF -> next command (all-bank refresh cycle time, tRFCab for LPDDR4)
   uint32_t tDQSCK = 0;  // extra read data delay (LPDDR4 tDQSCK max); 0 for DDR4
+  uint32_t tDQS2DQ = 0; // extra write data delay, DQS to DQ (LPDDR4 tDQS2DQ max); 0 for DDR4
   uint32_t tWPRE = 0;   // write preamble
   uint32_t tRPST = 0;   // read postamble
 
   // Command-bus slots a command occupies (DDR4: every command 1; LPDDR4 sends ACT, RD and WR as
-  // two 2-cycle halves on its 6-bit CA bus, PRE and REF as one).
+  // two 2-cycle halves on its 6-bit CA bus, PRE and REF as one). JEDEC counts RL and WL from the
+  // last cycle of the command (LPDDR4: the second cycle of CAS-2, cmd_cycles_cas - 1 after its start).
   uint32_t cmd_cycles_act = 1;
   uint32_t cmd_cycles_cas = 1;
   uint32_t cmd_cycles_pre = 1;
@@ -80,26 +96,30 @@ const DramSpec* find_dram_preset(const std::string& name);
 // Preset names of one standard, comma-separated, for error messages.
 std::string dram_preset_names(Standard s);
 
-// Minimum delays between commands (cycles), derived from a DramSpec by the rules of its standard
-// (JESD79-4 / JESD209-4 command timing rules). "_s" = different bank
-// group, "_l" = same bank group (identical for LPDDR4, which has one group).
+// Minimum delays between command starts (cycles), derived from a DramSpec by the rules of its
+// standard (JESD79-4 / JESD209-4 command timing rules; LPDDR4's measured from the commands' second
+// halves, converted to starts). "_s" = different bank group, "_l" = same bank group (identical
+// for LPDDR4, which has one group).
 struct Delays {
   uint32_t act_to_col = 0;    // tRCD
   uint32_t act_to_pre = 0;    // tRAS
   uint32_t act_to_act = 0;    // tRC (same bank)
-  uint32_t pre_to_act = 0;    // tRP
-  uint32_t prea_to_act = 0;   // tRPab
+  uint32_t pre_to_act = 0;    // tRP (LPDDR4: to ACT-2, so tRP - 2 to ACT's start)
+  uint32_t prea_to_act = 0;   // tRPab (likewise)
+  uint32_t pre_to_ref = 0, prea_to_ref = 0;  // tRP, tRPab: a precharge -> REF
   uint32_t rrd_s = 0, rrd_l = 0;
   uint32_t faw = 0;
+  uint32_t ppd = 0;           // tPPD: PRE -> PRE
   uint32_t rd_to_rd_s = 0, rd_to_rd_l = 0;  // tCCD_S / tCCD_L
   uint32_t wr_to_wr_s = 0, wr_to_wr_l = 0;
   uint32_t rd_to_wr = 0;                    // read -> write turnaround, any bank
   uint32_t wr_to_rd_s = 0, wr_to_rd_l = 0;  // write -> read turnaround (tWTR_S / tWTR_L)
   uint32_t rd_to_pre = 0;                   // tRTP
   uint32_t wr_to_pre = 0;                   // write recovery (tWR)
-  uint32_t ref_to_act = 0;                  // tRFC
-  uint32_t rd_data = 0;                     // RD -> first data beat on the bus
-  uint32_t wr_data = 0;                     // WR -> first data beat on the bus
+  uint32_t ref_to_act = 0;                  // tRFC (LPDDR4: to ACT-2)
+  uint32_t ref_to_ref = 0;                  // tRFC
+  uint32_t rd_data = 0;                     // RD (its first cycle) -> first data beat on the bus
+  uint32_t wr_data = 0;                     // WR (its first cycle) -> first data beat on the bus
   uint32_t burst = 0;                       // data-bus cycles per burst (BL/2)
   uint32_t cmd_act = 1, cmd_cas = 1, cmd_pre = 1;
 };

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "config/arch_config.h"
+#include "dram/tag_extension.h"
 #include "quant/error.h"
 
 namespace subbit::dram {
@@ -18,6 +19,8 @@ DramParams DramParams::from_config(const DramConfig& c) {
   p.channels = c.channels;
   p.address_mapping = c.address_mapping;
   p.scheduler = c.scheduler;
+  p.watermarks = Watermarks{c.write_high_watermark, c.write_low_watermark};
+  p.cmd_arbiter = c.cmd_arbiter;
   p.page_policy = c.page_policy;
   p.request_buffer_size = c.request_buffer_size;
   return p;
@@ -48,6 +51,8 @@ DramSystem::DramSystem(sc_module_name name, const DramParams& p)
   socket.register_transport_dbg(this, &DramSystem::transport_dbg);
   ControllerOptions o;
   o.scheduler = p.scheduler;
+  o.watermarks = p.watermarks;
+  o.cmd_arbiter = p.cmd_arbiter;
   o.page_policy = p.page_policy;
   o.request_buffer_size = p.request_buffer_size;
   o.refresh = p.refresh;
@@ -165,6 +170,9 @@ uint32_t DramSystem::start(tlm_generic_payload& gp, bool nb) {
   t.in_fw = false;
   t.accepted = false;
   t.write = gp.is_write();
+  t.tag = 0;
+  if (const DramTagExtension* e = gp.get_extension<DramTagExtension>(); e && e->tag != DramTagExtension::kNone)
+    t.tag = uint16_t(std::min<uint32_t>(e->tag, 0xfffe) + 1);
   t.next_free = -1;
   if (nb && gp.has_mm()) gp.acquire();
   accept_q_.push_back(id);
@@ -184,7 +192,7 @@ void DramSystem::feed() {
         feeding_ = false;
         return;  // head-of-line blocked until that channel frees a slot
       }
-      c.enqueue(mapper_.flat_bank(a), a.row, a.column, t.write, id);
+      c.enqueue(mapper_.flat_bank(a), a.row, a.column, t.write, id, t.tag);
       t.next_addr += burst_bytes_;
     }
     accept_q_.pop_front();
@@ -215,6 +223,8 @@ void DramSystem::complete(uint32_t id) {
   (t.write ? lat_wr_ : lat_rd_).add(lat_cycles, lat_ps);
   ++completed_;
   (t.write ? bytes_wr_ : bytes_rd_) += t.gp->get_data_length();
+  if (t.tag >= tag_bytes_.size()) tag_bytes_.resize(size_t(t.tag) + 1);
+  (t.write ? tag_bytes_[t.tag].bytes_written : tag_bytes_[t.tag].bytes_read) += t.gp->get_data_length();
   t.gp->set_response_status(TLM_OK_RESPONSE);
   if (!t.nb) {
     t.done->notify();  // wakes the b_transport caller in this evaluation phase
@@ -339,8 +349,28 @@ DramStats DramSystem::stats() {
   return s;
 }
 
+std::vector<TagStats> DramSystem::tag_stats() const {
+  std::vector<TagStats> all(tag_bytes_);  // by internal tag
+  for (const auto& c : ctrl_) {
+    const std::vector<TagStats>& ct = c->tag_stats();
+    if (ct.size() > all.size()) all.resize(ct.size());
+    for (size_t i = 0; i < ct.size(); ++i) all[i].add(ct[i]);
+  }
+  if (all.empty()) return {};
+  return std::vector<TagStats>(all.begin() + 1, all.end());
+}
+
+TagStats DramSystem::untagged_stats() const {
+  TagStats s;
+  if (!tag_bytes_.empty()) s.add(tag_bytes_[0]);
+  for (const auto& c : ctrl_)
+    if (!c->tag_stats().empty()) s.add(c->tag_stats()[0]);
+  return s;
+}
+
 void DramSystem::reset_stats() {
   for (auto& c : ctrl_) c->reset_stats();
+  tag_bytes_.clear();
   lat_all_.clear();
   lat_rd_.clear();
   lat_wr_.clear();

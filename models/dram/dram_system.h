@@ -41,6 +41,8 @@ struct DramParams {
   uint32_t channels = 1;
   std::string address_mapping = "RoBaRaCoCh";
   SchedulerKind scheduler = SchedulerKind::FrFcfs;
+  Watermarks watermarks;  // scheduler fr-fcfs-wm: write high/low watermarks ({0, 0}: defaults)
+  CmdArbiterKind cmd_arbiter = CmdArbiterKind::Oldest;
   PagePolicyKind page_policy = PagePolicyKind::Open;
   uint32_t request_buffer_size = 32;  // bursts per channel
   bool refresh = true;
@@ -74,12 +76,18 @@ class DramSystem : public sc_core::sc_module, private ControllerOwner {
   // Statistics, summed over channels (refresh brought up to the current time when idle).
   DramStats stats();
   const DramStats& channel_stats(uint32_t ch) const { return ctrl_[ch]->stats(); }
-  const LatencyStats& latency() const { return lat_all_; }  // per transaction, accept -> response
+  // Per transaction, from its arrival at the DRAM system (BEGIN_REQ, or the b_transport call after
+  // its annotated delay) to its response: includes any wait for request-buffer space.
+  const LatencyStats& latency() const { return lat_all_; }
   const LatencyStats& read_latency() const { return lat_rd_; }
   const LatencyStats& write_latency() const { return lat_wr_; }
   uint64_t transactions() const { return completed_; }
   uint64_t bytes_read() const { return bytes_rd_; }
   uint64_t bytes_written() const { return bytes_wr_; }
+  // Per attribution tag (DramTagExtension; index = tag), summed over channels; tags without
+  // traffic are zero. untagged_stats(): transactions without the extension.
+  std::vector<TagStats> tag_stats() const;
+  TagStats untagged_stats() const;
   void reset_stats();
 
   Controller& channel(uint32_t ch) { return *ctrl_[ch]; }
@@ -96,6 +104,7 @@ class DramSystem : public sc_core::sc_module, private ControllerOwner {
     bool in_fw = false;     // its nb_transport_fw BEGIN_REQ call is on the stack
     bool accepted = false;  // all bursts handed over (request phase over)
     bool write = false;
+    uint16_t tag = 0;  // internal attribution tag: DramTagExtension tag + 1, 0 untagged
     int32_t next_free = -1;
   };
 
@@ -139,6 +148,7 @@ class DramSystem : public sc_core::sc_module, private ControllerOwner {
 
   LatencyStats lat_all_, lat_rd_, lat_wr_;
   uint64_t completed_ = 0, bytes_rd_ = 0, bytes_wr_ = 0;
+  std::vector<TagStats> tag_bytes_;  // by internal tag: bytes_read / bytes_written only
 };
 
 }  // namespace subbit::dram

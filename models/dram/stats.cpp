@@ -20,6 +20,16 @@ void DramStats::add(const DramStats& o) {
   data_bus_cycles += o.data_bus_cycles;
 }
 
+void TagStats::add(const TagStats& o) {
+  bytes_read += o.bytes_read;
+  bytes_written += o.bytes_written;
+  reads += o.reads;
+  writes += o.writes;
+  row_hits += o.row_hits;
+  row_misses += o.row_misses;
+  row_conflicts += o.row_conflicts;
+}
+
 void LatencyStats::add(uint64_t cycles, uint64_t ps) {
   if (hist_.empty()) hist_.assign(kBins, 0);
   if (cycles < kBins)

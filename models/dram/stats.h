@@ -27,6 +27,21 @@ struct DramStats {
   }
 };
 
+// Per attribution tag (e.g. the accelerator layer a transaction belongs to, carried by
+// DramTagExtension): bytes the tag's transactions moved, its bursts and their row-buffer outcomes.
+struct TagStats {
+  uint64_t bytes_read = 0, bytes_written = 0;  // transaction bytes (DramSystem)
+  uint64_t reads = 0, writes = 0;              // bursts (controllers)
+  uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
+
+  void add(const TagStats& o);
+  uint64_t bytes() const { return bytes_read + bytes_written; }
+  double row_hit_rate() const {
+    const uint64_t n = row_hits + row_misses + row_conflicts;
+    return n ? double(row_hits) / double(n) : 0.0;
+  }
+};
+
 // Latency histogram in DRAM clock cycles (exact up to 65535 cycles, larger values kept in a list),
 // plus the exact sum in ps for the mean.
 class LatencyStats {

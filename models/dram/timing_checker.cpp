@@ -40,17 +40,19 @@ Cycle TimingChecker::issue(Cmd c, uint32_t bank, Cycle t) {
     }
     case Cmd::PRE:
       raise(bank_[bank].act, t + d_.pre_to_act);
-      raise(ch_ref_, t + d_.pre_to_act);
+      raise(ch_ref_, t + d_.pre_to_ref);
+      raise(ch_pre_, t + d_.ppd);
       cmd_bus_ = t + d_.cmd_pre;
       return t;
     case Cmd::PREA:
       raise(ch_act_, t + d_.prea_to_act);
-      raise(ch_ref_, t + d_.prea_to_act);
+      raise(ch_ref_, t + d_.prea_to_ref);
+      raise(ch_pre_, t + d_.ppd);
       cmd_bus_ = t + d_.cmd_pre;
       return t;
     case Cmd::REF:
       raise(ch_act_, t + d_.ref_to_act);
-      raise(ch_ref_, t + d_.ref_to_act);
+      raise(ch_ref_, t + d_.ref_to_ref);
       cmd_bus_ = t + d_.cmd_pre;
       return t;
     case Cmd::RD:
@@ -78,7 +80,7 @@ Cycle TimingChecker::issue(Cmd c, uint32_t bank, Cycle t) {
       if (c == Cmd::RDA || c == Cmd::WRA) {
         const Cycle t_pre = b.pre;  // implicit precharge at the earliest legal PRE
         raise(b.act, t_pre + d_.pre_to_act);
-        raise(ch_ref_, t_pre + d_.pre_to_act);
+        raise(ch_ref_, t_pre + d_.pre_to_ref);
         return t_pre;
       }
       return t;

@@ -4,7 +4,8 @@
 // commands it constrains, at bank, bank-group and channel level; a query is then a max over a
 // handful of values (O(1); PREA is O(open banks)). The per-standard rules live in the Delays that
 // derive_delays() computes from the spec (DDR4 vs LPDDR4). All times are measured between command
-// starts. Command-bus slots (one command per slot, LPDDR4 multi-cycle commands) and data-bus
+// starts (derive_delays converts LPDDR4's JEDEC references, the commands' second halves, to
+// starts). Command-bus slots (one command per slot, LPDDR4 multi-cycle commands) and data-bus
 // occupancy are checked here too.
 #pragma once
 #include <algorithm>
@@ -35,7 +36,7 @@ class TimingChecker {
       case Cmd::ACT:
         return std::max({b.act, g.act, ch_act_, cmd_bus_});
       case Cmd::PRE:
-        return std::max(b.pre, cmd_bus_);
+        return std::max({b.pre, ch_pre_, cmd_bus_});
       case Cmd::RD:
       case Cmd::RDA:
         return std::max({b.col, g.rd, ch_rd_, cmd_bus_, data_bus_ > d_.rd_data ? data_bus_ - d_.rd_data : 0});
@@ -63,7 +64,7 @@ class TimingChecker {
     Cycle k[4];
   };
   Floors floors() const {
-    return Floors{{std::max(ch_act_, cmd_bus_), cmd_bus_,
+    return Floors{{std::max(ch_act_, cmd_bus_), std::max(ch_pre_, cmd_bus_),
                    std::max({ch_rd_, cmd_bus_, data_bus_ > d_.rd_data ? data_bus_ - d_.rd_data : 0}),
                    std::max({ch_wr_, cmd_bus_, data_bus_ > d_.wr_data ? data_bus_ - d_.wr_data : 0})}};
   }
@@ -79,7 +80,7 @@ class TimingChecker {
   }
   // PREA: every open bank must allow PRE. `open_mask` bit i = bank i has an open row.
   Cycle earliest_prea(uint64_t open_mask) const {
-    Cycle t = cmd_bus_;
+    Cycle t = std::max(cmd_bus_, ch_pre_);
     for (uint32_t i = 0; open_mask; ++i, open_mask >>= 1)
       if (open_mask & 1) t = std::max(t, bank_[i].pre);
     return t;
@@ -107,7 +108,7 @@ class TimingChecker {
   uint32_t group_shift_;
   std::vector<Bank> bank_;
   std::vector<Group> group_;
-  Cycle ch_act_ = 0, ch_rd_ = 0, ch_wr_ = 0, ch_ref_ = 0;
+  Cycle ch_act_ = 0, ch_rd_ = 0, ch_wr_ = 0, ch_ref_ = 0, ch_pre_ = 0;
   Cycle cmd_bus_ = 0;   // first free command slot
   Cycle data_bus_ = 0;  // first free data-bus cycle
   Cycle faw_[4] = {0, 0, 0, 0};  // last four ACTs (ring)

@@ -145,6 +145,17 @@ std::vector<TraceRequest> make_stream_trace(uint64_t n, uint32_t burst_bytes, bo
   return t;
 }
 
+std::vector<TraceRequest> make_read_write_stream_trace(uint64_t n, uint32_t burst_bytes, uint64_t capacity,
+                                                       double write_fraction) {
+  std::vector<TraceRequest> t(n);
+  uint64_t r = 0, w = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    const bool write = uint64_t(double(i + 1) * write_fraction) > uint64_t(double(i) * write_fraction);
+    t[i] = TraceRequest{0, write ? capacity / 2 + (w++) * burst_bytes : (r++) * burst_bytes, 0, write};
+  }
+  return t;
+}
+
 std::vector<TraceRequest> make_random_trace(uint64_t n, uint32_t burst_bytes, uint64_t capacity, uint64_t seed,
                                             double write_fraction) {
   std::vector<TraceRequest> t(n);

@@ -42,6 +42,11 @@ void check_trace(const std::vector<TraceRequest>& trace, uint64_t capacity, cons
 // Generated traces, all requests at cycle 0 (the outstanding limit paces them).
 // Sequential bursts from `start`.
 std::vector<TraceRequest> make_stream_trace(uint64_t n, uint32_t burst_bytes, bool write = false, uint64_t start = 0);
+// Two sequential streams interleaved evenly (a copy-like pattern): request i writes when
+// floor((i + 1) * write_fraction) > floor(i * write_fraction) (1/3: read, read, write, ...); reads
+// stream from address 0, writes from capacity / 2.
+std::vector<TraceRequest> make_read_write_stream_trace(uint64_t n, uint32_t burst_bytes, uint64_t capacity,
+                                                       double write_fraction);
 // Uniformly random burst-aligned addresses below `capacity`; a `write_fraction` of them writes.
 std::vector<TraceRequest> make_random_trace(uint64_t n, uint32_t burst_bytes, uint64_t capacity, uint64_t seed,
                                             double write_fraction = 0.0);

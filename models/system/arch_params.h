@@ -40,7 +40,10 @@ inline AccelParams accel_params(const ArchConfig& c) {
   const dram::DramSpec& s = c.dram_spec();
   p.mem_peak_gbps = s.peak_gbps() * c.dram.channels;
   p.mem_sustained_gbps = p.mem_peak_gbps * (1.0 - static_cast<double>(s.tRFC) / s.tREFI);
-  p.mem_latency_ns = (s.tRCD + s.CL + s.tDQSCK + s.burst_cycles()) * s.tck_ns();
+  // Unloaded read to a closed bank: ACT, tRCD, then the data RL (+ tDQSCK) after the read command's
+  // last cycle (docs/dram.md, "Closed-form latency").
+  const dram::Delays d = dram::derive_delays(s);
+  p.mem_latency_ns = (d.act_to_col + d.rd_data + d.burst) * s.tck_ns();
   p.mem_burst_bytes = static_cast<int>(s.burst_bytes());
   p.mem_channels = static_cast<int>(c.dram.channels);
   const dram::AddressMapper mapper(s, c.dram.channels, c.dram.address_mapping);
@@ -61,7 +64,10 @@ class DramMemoryModel : public MemoryModel {
   dram::DramSystem& dram() { return dram_; }
   MemoryCounters counters() override {
     const dram::DramStats st = dram_.stats();
-    return {true, st.act, st.pre, st.rd, st.wr, st.ref, st.row_hits, st.row_misses, st.row_conflicts};
+    MemoryCounters c{true, st.act, st.pre, st.rd, st.wr, st.ref, st.row_hits, st.row_misses, st.row_conflicts, {}};
+    for (const dram::TagStats& t : dram_.tag_stats())
+      c.tags.push_back({t.bytes_read, t.bytes_written, t.row_hits, t.row_misses, t.row_conflicts});
+    return c;
   }
 
  private:

@@ -57,6 +57,7 @@ void register_dram_replay(CLI::App& app) {
             {"channels", p.channels},
             {"address_mapping", p.address_mapping},
             {"scheduler", dram::scheduler_name(p.scheduler)},
+            {"cmd_arbiter", dram::cmd_arbiter_name(p.cmd_arbiter)},
             {"page_policy", dram::page_policy_name(p.page_policy)},
             {"request_buffer_size", p.request_buffer_size},
             {"burst_bytes", p.spec.burst_bytes()},
@@ -71,6 +72,9 @@ void register_dram_replay(CLI::App& app) {
           {"bandwidth_gbps", r.bandwidth_gbps},
           {"peak_gbps", r.peak_gbps},
           {"bandwidth_fraction_of_peak", frac},
+          // From each request's arrival at the DRAM system (its trace cycle, or later when the
+          // --outstanding limit held it back) to its response.
+          {"latency_from", "arrival"},
           {"latency_ns", {{"mean", r.mean_latency_ns}, {"p99", r.p99_latency_ns}, {"max", r.max_latency_ns}}},
           {"row_hit_rate", r.row_hit_rate},
           {"row_buffer", {{"hits", s.row_hits}, {"misses", s.row_misses}, {"conflicts", s.row_conflicts}}},
@@ -85,14 +89,19 @@ void register_dram_replay(CLI::App& app) {
             {"REF", s.ref}}},
           {"wall_seconds", r.wall_seconds},
       };
+      if (p.scheduler == dram::SchedulerKind::FrFcfsWm)
+        j["dram"]["write_watermarks"] = {{"high", p.watermarks.high}, {"low", p.watermarks.low}};
       std::printf("%s\n", j.dump(2).c_str());
       return;
     }
 
     std::printf("DRAM replay of %s\n", a->trace.c_str());
-    std::printf("config %s: %s x %u channel%s, %s, %s page, mapping %s, %u-entry buffers, %u outstanding\n\n",
-                a->config.c_str(), p.spec.name.c_str(), p.channels, p.channels > 1 ? "s" : "",
-                dram::scheduler_name(p.scheduler), dram::page_policy_name(p.page_policy), p.address_mapping.c_str(),
+    std::string sched = dram::scheduler_name(p.scheduler);
+    if (p.scheduler == dram::SchedulerKind::FrFcfsWm)
+      sched += " (writes drain at " + std::to_string(p.watermarks.high) + " down to " + std::to_string(p.watermarks.low) + ")";
+    std::printf("config %s: %s x %u channel%s, %s, command arbiter %s, %s page, mapping %s, %u-entry buffers, %u outstanding\n\n",
+                a->config.c_str(), p.spec.name.c_str(), p.channels, p.channels > 1 ? "s" : "", sched.c_str(),
+                dram::cmd_arbiter_name(p.cmd_arbiter), dram::page_policy_name(p.page_policy), p.address_mapping.c_str(),
                 p.request_buffer_size, outstanding);
     Table t({"metric", "value", "reference"});
     t.add({"requests", with_commas(int64_t(r.requests)),
@@ -101,7 +110,7 @@ void register_dram_replay(CLI::App& app) {
     t.add({"simulated time", fmt(r.sim_time_ns / 1000.0, 3) + " us", ""});
     t.add({"bandwidth", fmt(r.bandwidth_gbps, 3) + " GB/s",
            "peak " + fmt(r.peak_gbps, 3) + " GB/s (" + pct(frac) + " of peak)"});
-    t.add({"latency mean", fmt(r.mean_latency_ns, 2) + " ns", "accept -> response"});
+    t.add({"latency mean", fmt(r.mean_latency_ns, 2) + " ns", "from arrival (trace cycle) -> response"});
     t.add({"latency p99", fmt(r.p99_latency_ns, 2) + " ns", "max " + fmt(r.max_latency_ns, 2) + " ns"});
     t.add({"row hit rate", pct(r.row_hit_rate),
            with_commas(int64_t(s.row_hits)) + " hits, " + with_commas(int64_t(s.row_misses)) + " misses, " +

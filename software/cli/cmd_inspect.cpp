@@ -30,6 +30,7 @@ void register_inspect(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("inspect", "Per-layer table of a network file: op, shapes, scheme, bits/weight, bytes, MACs");
+  add_budget_options(cmd);
   cmd->add_option("file", a->file, "network file")->required();
   cmd->add_flag("--json", a->json, "print JSON instead of a table");
   cmd->callback([a]() {
@@ -66,6 +67,9 @@ void register_inspect(CLI::App& app) {
                    {"bits_per_weight", net.bits_per_weight()},
                    {"sub_byte_bits_per_weight", net.sub_byte_bits_per_weight()},
                    {"macs", net.total_macs()}};
+    const ResourceUse use = net.resource_use();
+    j["resources"] = {{"memory_bytes", use.memory_bytes()}, {"activation_bytes", use.activation_bytes}, {"scratch_bytes", use.scratch_bytes},
+                      {"expanded_weight_bytes", use.weight_bytes}, {"ops", use.ops}};
     if (a->json) {
       std::printf("%s\n", j.dump(2).c_str());
       return;
@@ -74,6 +78,7 @@ void register_inspect(CLI::App& app) {
                 net.input().out.to_string().c_str(), t.str().c_str());
     std::printf("bits/weight over all layers %.3f, over sub-byte layers %.3f (first/last int8 layers excluded)\n", net.bits_per_weight(),
                 net.sub_byte_bits_per_weight());
+    std::printf("one inference needs %s (resource budget: docs/network-format.md)\n", use.to_string().c_str());
   });
 }
 

@@ -31,6 +31,7 @@ void register_map(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("map", "Show how the driver maps each layer (dataflow, tiles, loop order) and the predicted cycles");
+  add_budget_options(cmd);
   cmd->add_option("--config", a->config, "architecture config (YAML)")->capture_default_str();
   cmd->add_option("--network", a->network, "network file")->required();
   cmd->add_option("--mapper", a->mapper, "search | greedy")->capture_default_str();

@@ -18,6 +18,7 @@ void register_netgen(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("netgen", "Write a seeded synthetic network (real shapes, any weight scheme)");
+  add_budget_options(cmd);
   cmd->add_option("network", a->opt.network, "lenet5 | resnet20 | resnet18 | mlp | ffn | fc")->required();
   cmd->add_option("-o,--output", a->out, "network file to write (.safetensors)")->required();
   cmd->add_option("--scheme", a->scheme, "int8 | binary | bcq | uniform | ternary | signed_binary | flexor")->capture_default_str();

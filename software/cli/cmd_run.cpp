@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/inject.h"
 #include "cli/platform.h"
 #include "dataset/idx.h"
 #include "driver/driver.h"
@@ -19,6 +20,7 @@
 #include "quant/error.h"
 #include "runtime/roofline.h"
 #include "rtl_cosim.h"
+#include "system/platform_faults.h"
 
 namespace subbit::cli {
 
@@ -28,6 +30,7 @@ struct LayerRow {
   std::string name, op, mapping;
   uint64_t cycles = 0, macs = 0, dram_bytes = 0, weight_bytes = 0;
   double predicted = 0;
+  const TagCounters* dram = nullptr;  // the DRAM's own count of the layer's traffic (tagged by the DMA)
   Roofline roof;
   const LayerStats* stats = nullptr;
 };
@@ -66,9 +69,11 @@ void register_run(CLI::App& app) {
     std::string mapper = "search";
     std::string fidelity = "tlm";
     cosim::CosimOptions cosim;
+    InjectOptions inject;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run full inferences on the TLM model of the accelerator, through the driver");
+  add_budget_options(cmd);
   add_platform_options(*cmd, a->platform);
   cmd->add_option("--network", a->network, "network file")->required();
   auto* in = cmd->add_option("--input", a->input, "input tensor file");
@@ -90,6 +95,7 @@ void register_run(CLI::App& app) {
   cmd->add_option("--vcd-cycles", a->cosim.vcd_cycles, "core cycles in the VCD (0: to the end; a 16x16 core writes about 30 kB a cycle)")
       ->capture_default_str();
   cmd->add_option("--trace", a->trace, "write a transaction log of unit activity (one line per load, decrypt, PE, post, store)");
+  add_inject_options(*cmd, a->inject);
   cmd->callback([a]() {
     if (a->mapper != "search" && a->mapper != "greedy") throw Error("run --mapper: expected search or greedy, got '" + a->mapper + "'");
     const MapperKind mapper = a->mapper == "greedy" ? MapperKind::Greedy : MapperKind::Search;
@@ -125,7 +131,14 @@ void register_run(CLI::App& app) {
       trace << "# start_ns end_ns unit layer rows ch detail\n";
       sys.accel.set_activity_log(&trace);
     }
-    GoldenModel golden(net);
+    // --inject: the outputs must match the golden reference under the same faults (a mismatch there
+    // is a model bug); differences from the fault-free reference are what the faults did.
+    const std::unique_ptr<fault::Injection> inj = make_injection(a->inject, net, sys.accel.params().n_out, "run");
+    std::unique_ptr<PlatformFaults> faults = inj ? std::make_unique<PlatformFaults>(*inj, sys) : nullptr;
+    std::unique_ptr<GoldenModel> clean = inj ? std::make_unique<GoldenModel>(net) : nullptr;
+    int clean_differ = 0, clean_top1 = 0;
+    GoldenModel golden(inj ? inj->faulted() : net);
+    if (inj) inj->hook(golden);
     const size_t out_n = net.output().shape.numel();
     std::vector<int16_t> out(out_n);
     int correct = 0, mismatched = 0;
@@ -148,7 +161,9 @@ void register_run(CLI::App& app) {
       }
       lowered = ln.lowered;
       caps = drv.caps();
+      if (faults && !(failure = faults->corrupt_memory(h, ln.lowered)).empty()) return;
       for (size_t i = 0; i < inputs.size(); ++i) {
+        if (faults) faults->begin(i);
         const MemoryCounters before = sys.memory().counters();
         const driver::Status s = drv.run(ln, inputs[i].data(), out.data(), static_cast<uint64_t>(a->timeout_ms * 1000));
         if (s != driver::Status::Ok) {
@@ -162,6 +177,11 @@ void register_run(CLI::App& app) {
         predictions.push_back(argmax_lowest(out.data(), out_n));
         if (!labels.empty()) correct += predictions.back() == labels[i];
         golden.run(inputs[i].data());
+        if (clean) {
+          clean->run(inputs[i].data());
+          clean_differ += !std::equal(out.begin(), out.end(), clean->output().begin());
+          clean_top1 += predictions.back() != clean->top1();
+        }
         bool same = true;
         for (size_t e = 0; e < out_n && same; ++e) same = out[e] == golden.output()[e];
         if (!same) {
@@ -212,6 +232,7 @@ void register_run(CLI::App& app) {
       r.predicted = lowered.predicted.at(s.index).cycles;
       r.roof = layer_roofline(d, caps);
       r.stats = &s;
+      if (s.index < dram_first.tags.size()) r.dram = &dram_first.tags[s.index];
       total.cycles += r.cycles, total.macs += r.macs, total.dram_bytes += r.dram_bytes, total.weight_bytes += r.weight_bytes;
       total_bound += r.roof.cycles();
       total_predicted += r.predicted;
@@ -274,6 +295,10 @@ void register_run(CLI::App& app) {
                    {"row_hit_rate", n ? static_cast<double>(dram_first.row_hits) / n : 0.0}};
     }
     if (!first_mismatch.empty()) j["first_mismatch"] = first_mismatch;
+    if (inj) {
+      j["faults"] = faults_json(*inj);
+      j["faults"].update({{"golden_reference", "faulted"}, {"fault_free_output_differences", clean_differ}, {"fault_free_top1_changes", clean_top1}});
+    }
     j["layers"] = nlohmann::json::array();
     for (const auto& r : rows) {
       const LayerStats& s = *r.stats;
@@ -309,6 +334,10 @@ void register_run(CLI::App& app) {
                              {"roofline_fraction", r.cycles ? r.roof.cycles() / r.cycles : 0.0},
                              {"bound", bound_name(s.bound())},
                              {"bound_shares", shares(s.bound_cycles)}});
+      if (r.dram)  // as the DRAM counted the layer's tagged bursts
+        j["layers"].back()["dram"] = {{"bytes_read", r.dram->bytes_read}, {"bytes_written", r.dram->bytes_written},
+                                      {"row_hits", r.dram->row_hits}, {"row_misses", r.dram->row_misses},
+                                      {"row_conflicts", r.dram->row_conflicts}, {"row_hit_rate", r.dram->row_hit_rate()}};
       if (rtl) {
         const uint64_t tlm_c = s.tlm_pe_cycles + s.tlm_post_cycles, rtl_c = s.pe_cycles + s.post_cycles;
         j["layers"].back().update({{"rtl_pe_cycles", s.pe_cycles}, {"tlm_pe_cycles", s.tlm_pe_cycles}, {"rtl_post_cycles", s.post_cycles},
@@ -319,21 +348,24 @@ void register_run(CLI::App& app) {
     if (a->json) {
       std::printf("%s\n", j.dump(2).c_str());
     } else {
-      Table t({"layer", "op", "mapping", "cycles", "predicted", "err %", "util %", "DRAM B", "roofline", "achieved %", "bound"});
+      Table t({"layer", "op", "mapping", "cycles", "predicted", "err %", "util %", "DRAM B", "row hit %", "roofline", "achieved %", "bound"});
       for (const auto& r : rows)
         t.add({r.name, r.op, r.mapping, with_commas(static_cast<int64_t>(r.cycles)), with_commas(static_cast<int64_t>(std::llround(r.predicted))),
                fmt(error_pct(r.predicted, r.cycles), 1), r.macs ? fmt(100.0 * r.macs / (peak_macs * std::max<uint64_t>(r.cycles, 1)), 1) : "-",
-               with_commas(static_cast<int64_t>(r.dram_bytes)),
+               with_commas(static_cast<int64_t>(r.dram_bytes)), r.dram ? fmt(100.0 * r.dram->row_hit_rate(), 1) : "-",
                with_commas(static_cast<int64_t>(std::ceil(r.roof.cycles()))) + (r.roof.memory_bound() ? " m" : " c"),
                fmt(100.0 * r.roof.cycles() / std::max<uint64_t>(r.cycles, 1), 1), top(r.stats->bound_cycles)});
       t.rule();
       t.add({"total", "", lowered.mapper + " mapper", with_commas(static_cast<int64_t>(first.cycles)), with_commas(static_cast<int64_t>(std::llround(total_predicted))),
              fmt(error_pct(total_predicted, first.cycles), 1), fmt(100.0 * first.macs / (peak_macs * first.cycles), 1),
-             with_commas(static_cast<int64_t>(first.dram_read_bytes + first.dram_write_bytes)), with_commas(static_cast<int64_t>(std::ceil(total_bound))),
+             with_commas(static_cast<int64_t>(first.dram_read_bytes + first.dram_write_bytes)),
+             dram_first.has_rows ? fmt(100.0 * dram_first.row_hits / std::max<uint64_t>(1, dram_first.row_hits + dram_first.row_misses + dram_first.row_conflicts), 1) : "-",
+             with_commas(static_cast<int64_t>(std::ceil(total_bound))),
              fmt(100.0 * total_bound / first.cycles, 1), top(total_causes)});
       std::printf("%s on %s\n\n%s\n", net.name.c_str(), plat.description.c_str(), t.str().c_str());
       std::printf("cycles: each layer's window, from the previous layer's end to its own (layers overlap); predicted: the mapper's cost model\n");
       std::printf("roofline: max(MACs at the array's peak, compulsory bytes at the DRAM's JEDEC peak); m/c: memory/compute bound\n");
+      std::printf("DRAM B: bytes the layer's DMA transfers moved; row hit %%: the DRAM's row-buffer hits over the layer's bursts (DMA tags each with its layer)\n");
       std::printf("bound: what the compute unit was busy with or waiting for, largest share of the window\n\n");
       std::printf("latency %.1f us at %.0f MHz (%.0f inferences/s); PE utilization %.1f%%; roofline %s cycles, achieved %.1f%%\n", latency_us,
                   p.clock_mhz, 1e6 / latency_us, 100.0 * first.macs / (peak_macs * first.cycles), with_commas(static_cast<int64_t>(total_bound)).c_str(),
@@ -352,7 +384,10 @@ void register_run(CLI::App& app) {
                     with_commas(static_cast<int64_t>(dram_first.row_conflicts)).c_str());
       }
       if (!labels.empty()) std::printf("Fashion-MNIST: %d/%zu correct, accuracy %.2f%%\n", correct, inputs.size(), 100.0 * correct / inputs.size());
-      std::printf("golden reference: %s\n", mismatched == 0 ? ("every output matched (" + std::to_string(inputs.size()) + " inputs)").c_str()
+      if (inj)
+        std::printf("\n%s\nfault-free golden reference: %d of %zu outputs differ, top-1 changed on %d\n", faults_text(*inj).c_str(), clean_differ,
+                    inputs.size(), clean_top1);
+      std::printf("golden reference%s: %s\n", inj ? " with the same faults" : "", mismatched == 0 ? ("every output matched (" + std::to_string(inputs.size()) + " inputs)").c_str()
                                                             : (std::to_string(mismatched) + " mismatched; first: " + first_mismatch).c_str());
       if (rtl) {
         Table ct({"layer", "op", "TLM decrypt", "RTL decrypt", "TLM PE", "RTL PE", "TLM post", "RTL post", "TLM total", "RTL total", "diff %"});
@@ -378,7 +413,8 @@ void register_run(CLI::App& app) {
       std::printf("simulated %zu inference(s) in %.2f s wall\n", inputs.size(), wall);
     }
     if (!cosim_mismatch.empty()) throw Error(a->network + ": the RTL disagreed with the TLM model (" + cosim_mismatch + ")");
-    if (mismatched) throw Error(a->network + ": the accelerator disagreed with the golden reference (" + first_mismatch + ")");
+    if (mismatched)
+      throw Error(a->network + ": the accelerator disagreed with the golden reference" + (inj ? " under the same faults" : "") + " (" + first_mismatch + ")");
   });
 }
 

@@ -146,6 +146,7 @@ void register_trace(CLI::App& app) {
   };
   auto g = std::make_shared<GenArgs>();
   CLI::App* gen = app.add_subcommand("trace-gen", "Write a register-level trace test (memory image, script, CRCs from golden)");
+  add_budget_options(gen);
   gen->add_option("--network", g->network, "network file")->required();
   gen->add_option("--config", g->platform.config, "architecture config")->capture_default_str();
   gen->add_option("--input-seed", g->seed, "seed of the random input")->capture_default_str();

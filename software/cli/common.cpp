@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "netfile/safetensors.h"
 #include "quant/error.h"
 
 namespace subbit::cli {
 
-std::vector<int16_t> load_input(const std::string& path, const Network& net) {
-  const SafetensorsFile f = read_safetensors(path);
+std::vector<int16_t> load_input(const std::string& path, const Network& net) { return input_from_safetensors(read_safetensors(path), net); }
+
+std::vector<int16_t> input_from_safetensors(const SafetensorsFile& f, const Network& net) {
+  const std::string& path = f.path;
   const auto it = f.tensors.find("input");
   if (it == f.tensors.end() || f.tensors.size() != 1) throw Error(path + ": expected exactly one tensor, named 'input'");
   const TensorEntry& t = it->second;
@@ -107,6 +110,23 @@ std::string with_commas(int64_t v) {
   std::string s = std::to_string(v < 0 ? -v : v);
   for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
   return (v < 0 ? "-" : "") + s;
+}
+
+void add_budget_options(CLI::App* cmd) {
+  auto memory = std::make_shared<uint64_t>(ResourceBudget::process_default().memory_bytes);
+  auto ops = std::make_shared<double>(static_cast<double>(ResourceBudget::process_default().ops));
+  cmd->add_option("--budget-memory", *memory, "host memory one inference may need, e.g. 16GiB (docs/network-format.md, resource budget)")
+      ->transform(CLI::AsSizeValue(true))
+      ->envname("SUBBIT_BUDGET_MEMORY")
+      ->capture_default_str();
+  cmd->add_option("--budget-ops", *ops, "operations one inference may need, e.g. 1e12")
+      ->check(CLI::Range(1.0, 1.8e19))
+      ->envname("SUBBIT_BUDGET_OPS")
+      ->capture_default_str();
+  cmd->parse_complete_callback([memory, ops]() {
+    ResourceBudget::process_default().memory_bytes = *memory;
+    ResourceBudget::process_default().ops = static_cast<uint64_t>(*ops);
+  });
 }
 
 }  // namespace subbit::cli

@@ -46,6 +46,11 @@ ImageSet load_fashion_mnist(const std::string& dir, bool test_split, int limit) 
   const std::string lbl_path = find_file(dir, prefix + "-labels-idx1-ubyte");
   const auto img = read_maybe_gz(img_path);
   const auto lbl = read_maybe_gz(lbl_path);
+  return parse_idx(img, img_path, lbl, lbl_path, limit);
+}
+
+ImageSet parse_idx(const std::vector<uint8_t>& img, const std::string& img_path, const std::vector<uint8_t>& lbl,
+                   const std::string& lbl_path, int limit) {
   if (img.size() < 16 || be32(img, 0) != 0x00000803) throw Error(img_path + ": not an IDX3 unsigned-byte file (magic 0x00000803 expected)");
   if (lbl.size() < 8 || be32(lbl, 0) != 0x00000801) throw Error(lbl_path + ": not an IDX1 unsigned-byte file (magic 0x00000801 expected)");
   ImageSet s;

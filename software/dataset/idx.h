@@ -19,5 +19,9 @@ constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 // Reads `limit` (or all, if limit <= 0) images and labels of the test ("t10k") or train split.
 // Throws subbit::Error naming the file and what was expected.
 ImageSet load_fashion_mnist(const std::string& dir, bool test_split, int limit);
+// The checks and the split of load_fashion_mnist() on an images file and a labels file already in
+// memory (decompressed); the paths stand for the files in messages (fuzzing, tests/fuzz).
+ImageSet parse_idx(const std::vector<uint8_t>& images, const std::string& images_path, const std::vector<uint8_t>& labels,
+                   const std::string& labels_path, int limit);
 
 }  // namespace subbit

@@ -159,6 +159,7 @@ void GoldenModel::run(const int16_t* input) {
       }
       case Op::Input: break;
     }
+    if (after_node) after_node(i, out);
   }
 }
 

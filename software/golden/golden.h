@@ -4,6 +4,7 @@
 // cache, with no per-element virtual calls.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "netfile/network.h"
@@ -23,6 +24,9 @@ class GoldenModel {
   const std::vector<int16_t>& output() const { return values_.back(); }
   int top1() const;  // argmax of the last node; ties go to the lowest index
   const Network& network() const { return net_; }
+  // Called with every node's output right after it is computed; may change it (fault injection
+  // flips activation bits here, as the accelerator's faults flip them on their way to memory).
+  std::function<void(size_t node, std::vector<int16_t>& values)> after_node;
 
  private:
   void conv(const Node& n, const std::vector<int16_t>& in, const Shape& in_shape, std::vector<int16_t>& out);

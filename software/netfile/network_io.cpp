@@ -258,8 +258,14 @@ json write_requant_tensors(const Node& n, std::vector<TensorToWrite>& out) {
 
 }  // namespace
 
-Network load_network(const std::string& path) {
-  const SafetensorsFile f = read_safetensors(path);
+Network load_network(const std::string& path, const ResourceBudget& budget) { return network_from_safetensors(read_safetensors(path), budget); }
+
+Network parse_network(const uint8_t* bytes, size_t size, const std::string& name, const ResourceBudget& budget) {
+  return network_from_safetensors(parse_safetensors(bytes, size, name), budget);
+}
+
+Network network_from_safetensors(const SafetensorsFile& f, const ResourceBudget& budget) {
+  const std::string& path = f.path;
   auto meta = [&](const char* key) {
     const auto it = f.metadata.find(key);
     if (it == f.metadata.end()) throw Error(path + ": metadata key '" + key + "' is missing (not a SubBit network file?)");
@@ -270,7 +276,7 @@ Network load_network(const std::string& path) {
   json graph;
   try {
     graph = json::parse(meta("subbit.graph"));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number beyond double
     throw Error(path + ": metadata 'subbit.graph' is not valid JSON: " + e.what());
   }
   Fields g(graph, path + ": graph");
@@ -278,9 +284,11 @@ Network load_network(const std::string& path) {
   net.name = g.string("name");
   const json& nodes = g.at("nodes");
   if (!nodes.is_array() || nodes.empty()) g.fail("nodes", "expected a non-empty array of nodes");
+  if (nodes.size() > kMaxNodes) g.fail("nodes", "expected at most " + std::to_string(kMaxNodes) + " nodes, got " + std::to_string(nodes.size()));
   g.no_others();
 
   TensorReader tr(f);
+  ResourceUse use;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const json& nj = nodes[i];
     if (!nj.is_object() || !nj.contains("name") || !nj["name"].is_string())
@@ -328,6 +336,7 @@ Network load_network(const std::string& path) {
     }
     net.nodes.push_back(std::move(n));
     net.check_structure(i, path);  // learns the shape and K before any tensor is read
+    net.charge(i, use, budget, path);  // and refuses what would not fit before anything is expanded
 
     Node& cur = net.nodes.back();
     if (cur.has_weights()) read_weights(nf.object("weights"), cur.weights, tr);

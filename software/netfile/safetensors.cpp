@@ -38,40 +38,33 @@ size_t TensorEntry::numel() const {
   return n;
 }
 
-SafetensorsFile read_safetensors(const std::string& path) {
+namespace {
+
+// The 8-byte little-endian header length, checked against the `file_size` bytes of the whole file.
+uint64_t header_length(const uint8_t len_bytes[8], uint64_t file_size, const std::string& path) {
   auto fail = [&](const std::string& msg) -> void { throw Error(path + ": " + msg); };
-  check_input_file(path, "a network file (.safetensors)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot open file");
-  in.seekg(0, std::ios::end);
-  const std::streamoff end = in.tellg();
-  if (!in || end < 0) fail("cannot read the file (a directory?)");  // tellg() is -1 for a directory
-  const uint64_t file_size = static_cast<uint64_t>(end);
-  in.seekg(0);
-  if (file_size < 8) fail("file is " + std::to_string(file_size) + " bytes, too short for a safetensors header length (8 bytes)");
-  uint8_t len_bytes[8];
-  in.read(reinterpret_cast<char*>(len_bytes), 8);
-  if (!in) fail("cannot read the 8-byte header length");
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | len_bytes[i];
   if (header_len > file_size - 8)
     fail("header length " + std::to_string(header_len) + " exceeds the " + std::to_string(file_size - 8) + " bytes after it (truncated file?)");
   if (header_len > kMaxSafetensorsHeader) fail("header length " + std::to_string(header_len) + " exceeds the 64 MiB limit");
-  std::string header(header_len, '\0');
-  in.read(header.data(), static_cast<std::streamsize>(header_len));
-  if (!in) fail("could not read the " + std::to_string(header_len) + "-byte header");
+  return header_len;
+}
 
+// The JSON header: metadata and tensor entries, each checked against a data section of
+// `data_size` bytes (filled in by the caller).
+SafetensorsFile parse_header(const std::string& header, uint64_t data_size, const std::string& path) {
+  auto fail = [&](const std::string& msg) -> void { throw Error(path + ": " + msg); };
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(header);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number beyond double
     fail(std::string("header is not valid JSON: ") + e.what());
   }
   if (!j.is_object()) fail("header must be a JSON object");
 
   SafetensorsFile f;
   f.path = path;
-  const uint64_t data_size = file_size - 8 - header_len;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& name = it.key();
     const auto& v = it.value();
@@ -138,9 +131,46 @@ SafetensorsFile read_safetensors(const std::string& path) {
   if (cursor != data_size)
     fail("data section is " + std::to_string(data_size) + " bytes but the tensors cover " + std::to_string(cursor) + " (trailing bytes)");
 
+  return f;
+}
+
+}  // namespace
+
+SafetensorsFile read_safetensors(const std::string& path) {
+  auto fail = [&](const std::string& msg) -> void { throw Error(path + ": " + msg); };
+  check_input_file(path, "a network file (.safetensors)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot open file");
+  in.seekg(0, std::ios::end);
+  const std::streamoff end = in.tellg();
+  if (!in || end < 0) fail("cannot read the file (a directory?)");  // tellg() is -1 for a directory
+  const uint64_t file_size = static_cast<uint64_t>(end);
+  in.seekg(0);
+  if (file_size < 8) fail("file is " + std::to_string(file_size) + " bytes, too short for a safetensors header length (8 bytes)");
+  uint8_t len_bytes[8];
+  in.read(reinterpret_cast<char*>(len_bytes), 8);
+  if (!in) fail("cannot read the 8-byte header length");
+  const uint64_t header_len = header_length(len_bytes, file_size, path);
+  std::string header(header_len, '\0');
+  in.read(header.data(), static_cast<std::streamsize>(header_len));
+  if (!in) fail("could not read the " + std::to_string(header_len) + "-byte header");
+
+  const uint64_t data_size = file_size - 8 - header_len;
+  SafetensorsFile f = parse_header(header, data_size, path);
   f.data.resize(data_size);  // bounded by the file size checked above
   in.read(reinterpret_cast<char*>(f.data.data()), static_cast<std::streamsize>(data_size));
   if (!in) fail("could not read the data section");
+  return f;
+}
+
+SafetensorsFile parse_safetensors(const uint8_t* bytes, size_t size, const std::string& name) {
+  if (size < 8)
+    throw Error(name + ": file is " + std::to_string(size) + " bytes, too short for a safetensors header length (8 bytes)");
+  const uint64_t header_len = header_length(bytes, size, name);
+  const std::string header(reinterpret_cast<const char*>(bytes) + 8, header_len);
+  const uint64_t data_size = size - 8 - header_len;
+  SafetensorsFile f = parse_header(header, data_size, name);
+  f.data.assign(bytes + 8 + header_len, bytes + size);
   return f;
 }
 

@@ -36,6 +36,9 @@ constexpr uint64_t kMaxSafetensorsHeader = 64ull << 20;
 
 // Throws subbit::Error naming the file and the offending tensor or field.
 SafetensorsFile read_safetensors(const std::string& path);
+// The same checks on a whole file already in memory; `name` stands for the path in messages and
+// becomes SafetensorsFile::path (fuzzing, tests/fuzz).
+SafetensorsFile parse_safetensors(const uint8_t* bytes, size_t size, const std::string& name);
 
 struct TensorToWrite {
   std::string name;

@@ -18,9 +18,14 @@ struct ActType {
   bool same_values(const ActType& o) const { return bits == o.bits && is_signed == o.is_signed; }
 };
 
+// 64-bit two's-complement addition, as the requantizer's adders do. Valid networks never come near
+// 2^63 (|acc * mult| < 2^62, |bias| <= 2^61); only fault injection's flipped bias bits do, and
+// they must wrap as in hardware rather than be undefined behaviour.
+inline int64_t wrap_add(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
+
 // (v + 2^(s-1)) >> s, rounding half up; s = 0 returns v.
 inline int64_t round_shift(int64_t v, int shift) {
-  return shift == 0 ? v : (v + (int64_t{1} << (shift - 1))) >> shift;
+  return shift == 0 ? v : wrap_add(v, int64_t{1} << (shift - 1)) >> shift;
 }
 
 inline int32_t saturate(int64_t r, const ActType& t) {
@@ -32,7 +37,7 @@ inline int32_t saturate(int64_t r, const ActType& t) {
 
 // The full requantization step of docs/numerics.md section 4.
 inline int32_t requantize(int64_t acc, int32_t mult, int64_t bias, int shift, bool relu, const ActType& out) {
-  int64_t r = round_shift(acc * mult + bias, shift);
+  int64_t r = round_shift(wrap_add(acc * mult, bias), shift);
   if (relu && r < 0) r = 0;
   return saturate(r, out);
 }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "harness.h"
+#include "system/arch_params.h"
 #include "quant/error.h"
 #include "netgen/netgen.h"
 #include "runtime/mapper.h"
@@ -214,6 +215,34 @@ TEST(Dataflow, WindowsAddUpAndTheirAttributionCoversThem) {
     EXPECT_NEAR(attributed, static_cast<double>(s.window_cycles), 1.0) << "layer " << s.index;
   }
   EXPECT_EQ(windows, r.cycles);
+}
+
+// Per-layer DRAM attribution: the DMA tags every transfer with its layer (dram::DramTagExtension)
+// and the DRAM counts each tag's bytes and row-buffer outcomes. Every layer's tagged bytes equal
+// what the accelerator says the layer moved, and the tags add up to every burst the DRAM served
+// (the host loads and reads device memory by debug transport, outside the DRAM's timing).
+TEST(DramAttribution, PerLayerBytesAndRowOutcomes) {
+  ArchConfig cfg;
+  cfg.dram.standard = dram::Standard::LPDDR4;
+  cfg.dram.preset = "LPDDR4-3200";
+  const Network net = make("lenet5", Scheme::Flexor);
+  const RunResult r = run_and_compare(net, random_input(net, 7), AccelParams{}, nullptr, nullptr, std::make_unique<DramMemoryModel>(cfg));
+  ASSERT_EQ(r.error, regs::kErrorNone);
+  EXPECT_EQ(r.mismatch, "");
+  ASSERT_TRUE(r.memory.has_rows);
+  ASSERT_EQ(r.memory.tags.size(), r.layers.size());
+  uint64_t tagged_bursts = 0, hits = 0;
+  for (const LayerStats& s : r.layers) {
+    const TagCounters& t = r.memory.tags[s.index];
+    EXPECT_EQ(t.bytes_read, s.dram_read_bytes) << "layer " << s.index;
+    EXPECT_EQ(t.bytes_written, s.dram_write_bytes) << "layer " << s.index;
+    EXPECT_GT(t.row_hits + t.row_misses + t.row_conflicts, 0u) << "layer " << s.index;
+    tagged_bursts += t.row_hits + t.row_misses + t.row_conflicts;
+    hits += t.row_hits;
+  }
+  const uint64_t all = r.memory.row_hits + r.memory.row_misses + r.memory.row_conflicts;
+  EXPECT_EQ(tagged_bursts, all);
+  EXPECT_GT(hits, tagged_bursts / 2);  // the DMA streams: mostly row hits
 }
 
 // The mapper's cost model against the model it predicts, on the harness's ideal memory (whose

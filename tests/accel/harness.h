@@ -25,12 +25,15 @@ struct RunResult {
   std::string cosim_mismatch;  // co-simulation: the first tile whose RTL outputs differed from the TLM model's
   std::vector<LayerStats> layers;
   LoweredNetwork lowered;
+  MemoryCounters memory;  // the memory model's counts after the run (DRAM: commands, rows, per-layer tags)
 };
 
 // Runs `net` on input `x` and checks every layer against golden. One call per process.
+// `memory`: the device memory (nullptr: an ideal 12.8 GB/s, 60 ns memory).
 inline RunResult run_and_compare(const Network& net, const std::vector<int16_t>& x, const AccelParams& p,
-                                 std::function<void(LoweredNetwork&)> tamper = nullptr, ComputeCoreCosim* cosim = nullptr) {
-  SimSystem sys(p, std::make_unique<IdealMemoryModel>(sc_core::sc_time(60, sc_core::SC_NS), 12.8));
+                                 std::function<void(LoweredNetwork&)> tamper = nullptr, ComputeCoreCosim* cosim = nullptr,
+                                 std::unique_ptr<MemoryModel> memory = nullptr) {
+  SimSystem sys(p, memory ? std::move(memory) : std::make_unique<IdealMemoryModel>(sc_core::sc_time(60, sc_core::SC_NS), 12.8));
   sys.accel.set_cosim(cosim);
   LoweredNetwork L = lower_network(net, hw_caps(p), SimSystem::kMemBase, net.name);
   if (tamper) tamper(L);
@@ -58,6 +61,7 @@ inline RunResult run_and_compare(const Network& net, const std::vector<int16_t>&
     r.cycles = reg(h, regs::PERF_CYCLES_LO) | static_cast<uint64_t>(reg(h, regs::PERF_CYCLES_HI)) << 32;
   };
   sc_core::sc_start();
+  r.memory = sys.memory().counters();
   r.layers = sys.accel.layer_stats();
   r.lowered = L;
   r.cosim_mismatch = sys.accel.cosim_mismatch();

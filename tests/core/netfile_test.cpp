@@ -311,6 +311,33 @@ TEST_F(NetFile, HeaderIsNotJson) {
   EXPECT_SUBBIT_ERROR(load_network(p), p, "not valid JSON");
 }
 
+// Fuzzing regression (tests/fuzz/corpus/input/regress-json-number-overflow): a JSON number beyond
+// double made nlohmann::json throw out_of_range, not parse_error, and it escaped as a non-subbit error.
+TEST_F(NetFile, NumberBeyondDoubleIsNotValidJson) {
+  std::string p = put("hugenum", ct::build_raw("4400000000e00088888888", {}));
+  EXPECT_SUBBIT_ERROR(load_network(p), p, "header is not valid JSON");
+  RawFile r = raw;
+  r.header["__metadata__"]["subbit.graph"] = "{\"name\": 1e999}";
+  p = put("hugegraph", r);
+  EXPECT_SUBBIT_ERROR(load_network(p), p, "metadata 'subbit.graph' is not valid JSON");
+}
+
+// The in-memory entry points (fuzzing) give what the file loader gives, errors included.
+TEST_F(NetFile, InMemoryParseMatchesTheFileLoader) {
+  const Network a = load_network(good), b = parse_network(bytes.data(), bytes.size(), good);
+  ASSERT_EQ(a.nodes.size(), b.nodes.size());
+  for (size_t i = 0; i < a.nodes.size(); ++i) {
+    EXPECT_EQ(a.nodes[i].name, b.nodes[i].name);
+    EXPECT_EQ(a.nodes[i].shape, b.nodes[i].shape);
+    EXPECT_EQ(a.nodes[i].weights.effective(), b.nodes[i].weights.effective());
+  }
+  std::vector<uint8_t> cut(bytes.begin(), bytes.end() - 1);
+  const std::string p = put("cut", cut);
+  EXPECT_SUBBIT_ERROR(parse_network(cut.data(), cut.size(), p), p, "is beyond the data section");
+  EXPECT_SUBBIT_ERROR(load_network(p), p, "is beyond the data section");
+  EXPECT_SUBBIT_ERROR(parse_network(bytes.data(), 7, "short"), "short", "too short for a safetensors header length");
+}
+
 TEST_F(NetFile, OverlappingOffsets) {
   // The tensor stored after conv1.bias starts one byte early (and ends one byte early).
   RawFile r = raw;
@@ -806,6 +833,164 @@ TEST(NetFileLimits, ActivationLargerThan2To28ElementsIsRejected) {
   }
   net.nodes[0].shape = subbit::Shape{1 << 8, 1 << 10, 1 << 10};  // exactly 2^28: accepted
   EXPECT_NO_THROW(net.validate("ok.safetensors"));
+}
+
+}  // namespace
+
+// ---- issue 11: resource budget, decided from the graph before anything is read or expanded ----
+namespace {
+
+using namespace subbit;
+
+// A node chain from hand-built nodes: input of `shape`, then the given nodes in order.
+Network chain(Shape shape, ActType t) {
+  Network net;
+  net.name = "bomb";
+  Node in;
+  in.name = "input";
+  in.op = Op::Input;
+  in.shape = shape;
+  in.out = t;
+  net.nodes.push_back(in);
+  return net;
+}
+
+Node unary(const std::string& name, Op op, int input) {
+  Node n;
+  n.name = name;
+  n.op = op;
+  n.inputs = {input};
+  return n;
+}
+
+TEST(ResourceBudget, ReluChainOnA2To28ElementInputIsRefusedAtTheNodeThatCrossesTheBudget) {
+  // 2^28 elements are 512 MiB as int16; the default budget (4 GiB) holds the input and seven
+  // ReLUs, and refuses the eighth, naming it, before any activation is allocated.
+  Network net = chain(Shape{1, 1 << 14, 1 << 14}, ActType{8, false, 1.0});
+  for (int i = 1; i <= 12; ++i) net.nodes.push_back(unary("relu" + std::to_string(i), Op::Relu, i - 1));
+  EXPECT_SUBBIT_ERROR(net.validate("bomb.safetensors"), "bomb.safetensors: node 'relu8' (relu): the network up to this node needs 4.5 GiB",
+                      "beyond the memory budget of 4.0 GiB (raise it with --budget-memory or SUBBIT_BUDGET_MEMORY)");
+  ResourceBudget big;
+  big.memory_bytes = uint64_t{8} << 30;
+  EXPECT_NO_THROW(net.validate("bomb.safetensors", big));
+}
+
+TEST(ResourceBudget, PaddedConvWhoseIm2colWouldNeedTensOfGigabytesIsRefused) {
+  // 256 channels of 256x256 through a 31x31 padded conv with one output channel: a few KB of
+  // binary weights, but im2col is 65,536 positions x K = 246,016 int16 values (30 GiB).
+  Network net = chain(Shape{256, 256, 256}, ActType{8, false, 1.0});
+  Node c = unary("conv", Op::Conv2d, 0);
+  c.window = Window{31, 31, 1, 1, 15, 15};
+  c.weights.cout = 1;
+  c.out = ActType{8, true, 1.0};
+  net.nodes.push_back(c);
+  const std::string what = ct::error_of([&] { net.validate("pad.safetensors"); });
+  EXPECT_NE(what.find("pad.safetensors: node 'conv' (conv2d): the network up to this node needs 30.1 GiB of memory"), std::string::npos) << what;
+  EXPECT_NE(what.find("im2col and accumulators 30.0 GiB"), std::string::npos) << what;
+}
+
+TEST(ResourceBudget, PoolingWindowsCountAsOperations) {
+  // A 2048x2048 max-pool window slid over a 4096x4096 image reads 1.8e13 values.
+  Network net = chain(Shape{1, 4096, 4096}, ActType{8, false, 1.0});
+  Node p = unary("pool", Op::MaxPool, 0);
+  p.window = Window{2048, 2048, 1, 1, 0, 0};
+  net.nodes.push_back(p);
+  EXPECT_SUBBIT_ERROR(net.validate("pool.safetensors"), "node 'pool' (maxpool)", "1.76e+13 operations",
+                      "beyond the budget of 6.87e+10 operations per inference (raise it with --budget-ops or SUBBIT_BUDGET_OPS)");
+}
+
+TEST(ResourceBudget, ExpandedWeightsAreCharged) {
+  // 64 x 2^22 FleXOR weights are 512 MiB expanded; a 256 MiB budget refuses the layer by name.
+  Network net = chain(Shape{1 << 22, 1, 1}, ActType{1, true, 1.0});
+  Node l = unary("fc", Op::Linear, 0);
+  l.weights.cout = 64;
+  l.out = ActType{8, true, 1.0};
+  net.nodes.push_back(l);
+  ResourceBudget small;
+  small.memory_bytes = uint64_t{256} << 20;
+  EXPECT_SUBBIT_ERROR(net.validate("w.safetensors", small), "node 'fc' (linear)", "expanded weights 512.0 MiB", "memory budget of 256.0 MiB");
+}
+
+TEST(ResourceBudget, TheLoaderRefusesBeforeReadingTensorsAndNamesTheFile) {
+  ct::ScratchDir scratch;
+  const std::string p = scratch.path() + "/relus.safetensors";
+  Network net = chain(Shape{1, 1 << 14, 1 << 14}, ActType{8, false, 1.0});
+  for (int i = 1; i <= 8; ++i) net.nodes.push_back(unary("relu" + std::to_string(i), Op::Relu, i - 1));
+  ResourceBudget& budget = ResourceBudget::process_default();
+  const ResourceBudget saved = budget;
+  budget.memory_bytes = uint64_t{16} << 30;
+  save_network(p, net);  // a few hundred bytes on disk
+  budget = saved;
+  EXPECT_LT(fs::file_size(p), 4096u);
+  EXPECT_SUBBIT_ERROR(load_network(p), p + ": node 'relu8' (relu)", "memory budget of 4.0 GiB");
+  ResourceBudget big;
+  big.memory_bytes = uint64_t{16} << 30;
+  EXPECT_EQ(load_network(p, big).nodes.size(), 9u);
+}
+
+TEST(ResourceBudget, GraphsWithTooManyNodesAreRefused) {
+  Network net = chain(Shape{1, 1, 1}, ActType{8, false, 1.0});
+  for (size_t i = 1; i <= kMaxNodes; ++i) net.nodes.push_back(unary("r" + std::to_string(i), Op::Relu, static_cast<int>(i) - 1));
+  EXPECT_SUBBIT_ERROR(net.validate("many.safetensors"), "many.safetensors: the graph has 16385 nodes, at most 16384 are accepted");
+}
+
+TEST(NetworkValidate, ReluOfASignedOneBitTensorIsRefused) {
+  // s1 holds -1 and +1 only: max(x, 0) would give 0, which is not a value of the type.
+  Network net = chain(Shape{4, 1, 1}, ActType{1, true, 1.0});
+  net.nodes.push_back(unary("relu", Op::Relu, 0));
+  EXPECT_SUBBIT_ERROR(net.validate("s1.safetensors"), "s1.safetensors: node 'relu' (relu): input 'input' is signed 1-bit",
+                      "would give 0, which that type cannot hold");
+  net.nodes[0].out = ActType{1, false, 1.0};  // u1 {0, 1}: relu is the identity, accepted
+  EXPECT_NO_THROW(net.validate("u1.safetensors"));
+}
+
+// The accumulator rule without expanding W: the bound K x sum(α) is exact for one plane; with
+// several planes a row whose bound fails but whose exact sum fits is still accepted, so the set of
+// accepted files is the one the old expand-everything check accepted.
+TEST(NetworkValidate, AccumulatorRuleIsExactWithoutExpansion) {
+  auto bcq_row = [](uint8_t a0, uint8_t a1, int k, bool agree) {
+    Network net = chain(Shape{k, 1, 1}, ActType{8, true, 1.0});
+    Node l = unary("fc", Op::Linear, 0);
+    l.weights.cout = 1;
+    l.out = ActType{8, true, 1.0};
+    l.rq = Requant{{1}, {0}, 0, false};
+    net.nodes.push_back(l);
+    net.nodes[1].weights.k = k;  // set by check_structure as well
+    QuantWeights& w = net.nodes[1].weights;
+    w.scheme = Scheme::Bcq;
+    w.q = 2;
+    w.alpha = {a0, a1};
+    w.planes.assign(2 * bytes_for_bits(static_cast<size_t>(k)), 0);
+    if (agree) std::fill(w.planes.begin(), w.planes.end(), 0xFF);  // +α0 +α1 everywhere
+    else std::fill(w.planes.begin(), w.planes.begin() + static_cast<std::ptrdiff_t>(bytes_for_bits(static_cast<size_t>(k))), 0xFF);  // +α0 -α1
+    return net;
+  };
+  // K = 2^16, α = (200, 100), s8 inputs: bound 2^16 x 300 x 128 > 2^31.
+  Network opposite = bcq_row(200, 100, 1 << 16, false);  // |W| = 100: 2^16 x 100 x 128 < 2^31, accepted
+  EXPECT_NO_THROW(opposite.validate("bcq.safetensors"));
+  Network same = bcq_row(200, 100, 1 << 16, true);  // |W| = 300: refused with the exact value
+  EXPECT_SUBBIT_ERROR(same.validate("bcq.safetensors"), "node 'fc' (linear): output channel 0 can reach |acc| = 2516582400 with s8 inputs");
+  // Signed binary counts the mask: α x (ones in the row).
+  Network sb = chain(Shape{1 << 20, 1, 1}, ActType{8, true, 1.0});
+  Node l = unary("fc", Op::Linear, 0);
+  l.weights.cout = 1;
+  l.out = ActType{8, true, 1.0};
+  l.rq = Requant{{1}, {0}, 0, false};
+  sb.nodes.push_back(l);
+  sb.nodes[1].weights.k = 1 << 20;
+  QuantWeights& w = sb.nodes[1].weights;
+  w.scheme = Scheme::SignedBinary;
+  w.region = 1 << 20;
+  w.alpha = {255};
+  w.mask.assign(bytes_for_bits(size_t{1} << 20), 0);
+  w.signs = {1};
+  for (size_t i = 0; i < 8192; ++i) w.mask[i] = 0xFF;  // 65,536 ones: 255 x 65,536 x 128 = 2,139,095,040 fits
+  EXPECT_NO_THROW(sb.validate("sb.safetensors"));
+  w.mask[8192] = 0x01;  // 65,537 ones with α = 255 and |x| = 128: 2,139,127,680 still fits
+  EXPECT_NO_THROW(sb.validate("sb.safetensors"));
+  w.mask[8192] = 0xFF;
+  for (size_t i = 8193; i < 8300; ++i) w.mask[i] = 0xFF;
+  EXPECT_SUBBIT_ERROR(sb.validate("sb.safetensors"), "output channel 0 can reach |acc|", "beyond the 32-bit accumulator");
 }
 
 }  // namespace

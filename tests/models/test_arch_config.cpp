@@ -14,6 +14,7 @@
 
 #include "config/arch_config.h"
 #include "dram/address_mapper.h"
+#include "dram/dram_system.h"
 #include "quant/error.h"
 
 namespace {
@@ -155,6 +156,37 @@ TEST(ArchConfig, BaseTextLoadsAndDefaultsApply) {
   EXPECT_EQ(c.dram.page_policy, subbit::dram::PagePolicyKind::Closed);
 }
 
+TEST(ArchConfig, CommandArbiterAndWriteDrainFields) {
+  // Defaults: oldest-first arbitration (DRAMSys's CmdMuxOldest), FR-FCFS without write draining.
+  const ArchConfig d = subbit::parse_arch_config(text_with(0, ""), "d.yaml");
+  EXPECT_EQ(d.dram.cmd_arbiter, subbit::dram::CmdArbiterKind::Oldest);
+  EXPECT_EQ(d.dram.write_high_watermark, 0u);
+  // fr-fcfs-wm without watermarks: 3/4 and 1/4 of the request buffer.
+  const ArchConfig w = subbit::parse_arch_config(text_with(27, "  scheduler: fr-fcfs-wm"), "w.yaml");
+  EXPECT_EQ(w.dram.scheduler, subbit::dram::SchedulerKind::FrFcfsWm);
+  EXPECT_EQ(w.dram.write_high_watermark, 24u);
+  EXPECT_EQ(w.dram.write_low_watermark, 8u);
+  // Explicit values and column-first arbitration; both survive the YAML round trip and reach DramParams.
+  const ArchConfig e = subbit::parse_arch_config(
+      text_with(27, "  scheduler: fr-fcfs-wm\n  write_high_watermark: 12\n  write_low_watermark: 0\n  cmd_arbiter: column-first"),
+      "e.yaml");
+  EXPECT_EQ(e.dram.write_high_watermark, 12u);
+  EXPECT_EQ(e.dram.write_low_watermark, 0u);
+  EXPECT_EQ(e.dram.cmd_arbiter, subbit::dram::CmdArbiterKind::ColumnFirst);
+  const std::string y = subbit::arch_config_to_yaml(e);
+  EXPECT_NE(y.find("write_high_watermark: 12"), std::string::npos) << y;
+  EXPECT_NE(y.find("cmd_arbiter: column-first"), std::string::npos) << y;
+  EXPECT_EQ(subbit::arch_config_to_yaml(subbit::parse_arch_config(y, "rt.yaml")), y);
+  const subbit::dram::DramParams p = subbit::dram::DramParams::from_config(e.dram);
+  EXPECT_EQ(p.watermarks.high, 12u);
+  EXPECT_EQ(p.watermarks.low, 0u);
+  EXPECT_EQ(p.cmd_arbiter, subbit::dram::CmdArbiterKind::ColumnFirst);
+  // Only a high watermark given: the low one defaults below it.
+  const ArchConfig h = subbit::parse_arch_config(text_with(27, "  scheduler: fr-fcfs-wm\n  write_high_watermark: 4"), "h.yaml");
+  EXPECT_EQ(h.dram.write_high_watermark, 4u);
+  EXPECT_EQ(h.dram.write_low_watermark, 3u);
+}
+
 TEST(ArchConfig, YamlRoundTrip) {
   for (const char* f : {"/configs/default.yaml", "/configs/large.yaml", "/configs/edge-membound.yaml"}) {
     const ArchConfig a = load_arch_config(kRoot + f);
@@ -234,7 +266,18 @@ const BadCase kBad[] = {
     {"mapping: channel bits", 25, "  channels: 2",
      ":26: field 'dram.address_mapping': expected field Ch in the mapping (2 channels), got \"RoBaRaCo\"", 26,
      "  address_mapping: RoBaRaCo"},
-    {"scheduler", 27, "  scheduler: frfcfs", ":27: field 'dram.scheduler': expected one of fr-fcfs, fcfs, got \"frfcfs\""},
+    {"scheduler", 27, "  scheduler: frfcfs",
+     ":27: field 'dram.scheduler': expected one of fr-fcfs, fcfs, fr-fcfs-wm, got \"frfcfs\""},
+    {"command arbiter", 28, "  page_policy: open\n  cmd_arbiter: strict",
+     ":29: field 'dram.cmd_arbiter': expected one of oldest, column-first, got \"strict\""},
+    {"watermark without write draining", 27, "  scheduler: fr-fcfs\n  write_high_watermark: 8",
+     ":28: field 'dram.write_high_watermark': expected only with scheduler fr-fcfs-wm (write draining), got it with "
+     "scheduler fr-fcfs"},
+    {"high watermark above the buffer", 27, "  scheduler: fr-fcfs-wm\n  write_high_watermark: 40",
+     ":28: field 'dram.write_high_watermark': expected a positive integer ≤ 32 (dram.request_buffer_size), got \"40\""},
+    {"low watermark not below the high one", 27,
+     "  scheduler: fr-fcfs-wm\n  write_high_watermark: 8\n  write_low_watermark: 8",
+     ":29: field 'dram.write_low_watermark': expected an integer from 0 to 7 (below dram.write_high_watermark), got \"8\""},
     {"page policy", 28, "  page_policy: opened",
      ":28: field 'dram.page_policy': expected one of open, closed, got \"opened\""},
     {"request buffer", 29, "  request_buffer_size: 0",

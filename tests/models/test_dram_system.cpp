@@ -13,6 +13,7 @@
 
 #include "config/arch_config.h"
 #include "dram/dram_system.h"
+#include "dram/tag_extension.h"
 #include "dram/trace.h"
 
 namespace {
@@ -238,6 +239,54 @@ TEST(DramSystem, TransactionSpanningChannels) {
   EXPECT_EQ(dram.channel_stats(0).rd, 32u);
   EXPECT_EQ(dram.channel_stats(1).rd, 32u);
   EXPECT_EQ(dram.transactions(), 2u);
+}
+
+TEST(DramSystem, StatisticsPerAttributionTag) {
+  // Transactions tagged 2 (two bursts of one row: a miss, then a hit), 5 (a write to another bank)
+  // and one untagged read (another row of tag 2's bank: a conflict).
+  DramParams p = DramParams::from_preset("DDR4-2400R");
+  DramSystem dram("dram", p);
+  const AddressMapper& m = dram.mapper();
+  Thread t("t", [&](Thread& self) {
+    std::vector<uint8_t> buf(128);
+    auto tagged = [&](tlm_command cmd, uint64_t addr, unsigned len, uint32_t tag) {
+      tlm_generic_payload gp;
+      gp.set_command(cmd);
+      gp.set_address(addr);
+      gp.set_data_ptr(buf.data());
+      gp.set_data_length(len);
+      gp.set_streaming_width(len);
+      gp.set_response_status(TLM_INCOMPLETE_RESPONSE);
+      DramTagExtension ext(tag);
+      gp.set_extension(&ext);
+      sc_time d = SC_ZERO_TIME;
+      self.socket->b_transport(gp, d);
+      gp.clear_extension(&ext);
+      EXPECT_EQ(gp.get_response_status(), TLM_OK_RESPONSE);
+    };
+    tagged(TLM_READ_COMMAND, m.encode(DramAddress{0, 0, 0, 7, 0}), 128, 2);
+    tagged(TLM_WRITE_COMMAND, m.encode(DramAddress{0, 1, 0, 3, 0}), 64, 5);
+    EXPECT_EQ(self.access(TLM_READ_COMMAND, m.encode(DramAddress{0, 0, 0, 8, 0}), buf.data(), 64), TLM_OK_RESPONSE);
+  });
+  t.socket.bind(dram.socket);
+  sc_start();
+  ASSERT_TRUE(t.finished);
+  const std::vector<TagStats> tags = dram.tag_stats();
+  ASSERT_EQ(tags.size(), 6u);  // tags 0..5
+  EXPECT_EQ(tags[2].bytes_read, 128u);
+  EXPECT_EQ(tags[2].reads, 2u);
+  EXPECT_EQ(tags[2].row_misses, 1u);
+  EXPECT_EQ(tags[2].row_hits, 1u);
+  EXPECT_DOUBLE_EQ(tags[2].row_hit_rate(), 0.5);
+  EXPECT_EQ(tags[5].bytes_written, 64u);
+  EXPECT_EQ(tags[5].writes, 1u);
+  EXPECT_EQ(tags[5].row_misses, 1u);
+  for (size_t i : {0, 1, 3, 4}) EXPECT_EQ(tags[i].bytes() + tags[i].reads + tags[i].writes, 0u) << i;
+  const TagStats u = dram.untagged_stats();
+  EXPECT_EQ(u.bytes_read, 64u);
+  EXPECT_EQ(u.row_conflicts, 1u);
+  dram.reset_stats();
+  EXPECT_TRUE(dram.tag_stats().empty());
 }
 
 // ------------------------------------------------------------------ bandwidth

@@ -85,6 +85,9 @@ TEST(DramSpec, Lpddr4_3200_Table) {
   EXPECT_EQ(s.tRTP, 12u);
   EXPECT_EQ(s.tREFI, 6246u);
   EXPECT_EQ(s.tRFC, 448u);
+  EXPECT_EQ(s.tDQSCK, 6u);   // 3.5 ns max
+  EXPECT_EQ(s.tDQS2DQ, 2u);  // 800 ps max
+  EXPECT_EQ(s.tPPD, 4u);
   EXPECT_EQ(s.burst_bytes(), 32u);
   EXPECT_DOUBLE_EQ(s.peak_gbps(), 6.4);
   EXPECT_EQ(s.bytes(), uint64_t(1) << 30);
@@ -99,15 +102,31 @@ TEST(DramSpec, DerivedDelays) {
   EXPECT_EQ(d.rd_to_pre, 9u);               // tRTP
   EXPECT_EQ(d.rd_data, 16u);
   EXPECT_EQ(d.burst, 4u);
+  EXPECT_EQ(d.act_to_pre, 39u);             // DDR4 commands take one cycle: no offsets
+  EXPECT_EQ(d.pre_to_act, 16u);
+  EXPECT_EQ(d.ppd, 0u);
+  // LPDDR4, between command starts: ACT is measured from ACT-2 and RD/WR from CAS-2 (2 cycles
+  // after the start), RL/WL from CAS-2's last cycle (3 after the start).
   const Delays l = derive_delays(lpddr4());
-  EXPECT_EQ(l.rd_data, 28u + 6);                    // RL + tDQSCK
-  EXPECT_EQ(l.wr_data, 14u + 1);                    // WL + tDQSS
+  EXPECT_EQ(l.rd_data, 3u + 28 + 6);                // last cycle + RL + tDQSCK
+  EXPECT_EQ(l.wr_data, 3u + 14 + 1 + 2);            // last cycle + WL + tDQSS + tDQS2DQ
   EXPECT_EQ(l.rd_to_wr, 28u + 6 + 8 + 2 + 0 - 14);  // RL + tDQSCK + BL/2 + tWPRE + tRPST - WL
   EXPECT_EQ(l.wr_to_rd_l, 14u + 1 + 8 + 16);        // WL + 1 + BL/2 + tWTR
-  EXPECT_EQ(l.rd_to_pre, 8u + 12 - 8);              // BL/2 + max(8, tRTP) - 8
-  EXPECT_EQ(l.wr_to_pre, 14u + 1 + 8 + 29);         // WL + 1 + BL/2 + tWR
+  EXPECT_EQ(l.rd_to_pre, 2u + 8 + 12 - 8);          // CAS-2 + BL/2 + max(8, tRTP) - 8
+  EXPECT_EQ(l.wr_to_pre, 2u + 14 + 1 + 8 + 29);     // CAS-2 + WL + 1 + BL/2 + tWR
+  EXPECT_EQ(l.act_to_col, 29u);                     // ACT-2 -> CAS-2: tRCD
+  EXPECT_EQ(l.act_to_pre, 68u + 2);                 // ACT-2 -> PRE: tRAS
+  EXPECT_EQ(l.pre_to_act, 29u - 2);                 // PRE -> ACT-2: tRP
+  EXPECT_EQ(l.prea_to_act, 34u - 2);                // PREA -> ACT-2: tRPab
+  EXPECT_EQ(l.ref_to_act, 448u - 2);                // REF -> ACT-2: tRFCab
+  EXPECT_EQ(l.pre_to_ref, 29u);
+  EXPECT_EQ(l.act_to_act, 97u);                     // tRC, ACT-2 to ACT-2
+  EXPECT_EQ(l.ppd, 4u);                             // tPPD
   EXPECT_EQ(l.cmd_act, 4u);
   EXPECT_EQ(l.cmd_pre, 2u);
+  // The same as DRAMSys's CheckerLPDDR4 (tRDAACT, tWRAACT): RDA/WRA -> ACT through the implicit PRE.
+  EXPECT_EQ(l.rd_to_pre + l.pre_to_act, 12u + 29 + 8 - 8);       // tRTP + tRPpb + BL/2 - 8
+  EXPECT_EQ(l.wr_to_pre + l.pre_to_act, 14u + 8 + 29 + 1 + 29);  // WL + BL/2 + tWR + 1 + tRPpb
 }
 
 // ------------------------------------------------------------------ address mapper
@@ -275,11 +294,23 @@ TEST(TimingChecker, PrechargeAllWaitsForEveryOpenBank) {
   TimingChecker c(lpddr4());
   c.issue(Cmd::ACT, 0, 0);
   c.issue(Cmd::ACT, 1, 16);
-  EXPECT_EQ(c.earliest_prea(0b11), 16 + lpddr4().tRAS);
-  EXPECT_EQ(c.earliest_prea(0b01), lpddr4().tRAS);
+  EXPECT_EQ(c.earliest_prea(0b11), 16 + lpddr4().tRAS + 2);  // tRAS from ACT-2
+  EXPECT_EQ(c.earliest_prea(0b01), lpddr4().tRAS + 2);
   c.issue(Cmd::PREA, 0, 200);
-  EXPECT_EQ(c.earliest(Cmd::ACT, 5), 200 + lpddr4().tRPab);
+  EXPECT_EQ(c.earliest(Cmd::ACT, 5), 200 + lpddr4().tRPab - 2);  // to ACT-2
   EXPECT_EQ(c.earliest_ref(), 200 + lpddr4().tRPab);
+}
+
+TEST(TimingChecker, Lpddr4_tPPD) {
+  // Two banks ready to precharge long before: the second PRE waits tPPD (4) after the first, not
+  // just the first's 2 command-bus cycles.
+  TimingChecker c(lpddr4());
+  c.issue(Cmd::ACT, 0, 0);
+  c.issue(Cmd::ACT, 1, 16);
+  c.issue(Cmd::PRE, 0, 200);
+  EXPECT_EQ(c.earliest(Cmd::PRE, 1), 200 + lpddr4().tPPD);
+  EXPECT_EQ(c.earliest(Cmd::ACT, 2), 202u);  // other commands: only the bus
+  EXPECT_EQ(c.earliest_prea(0b10), 200 + lpddr4().tPPD);
 }
 
 TEST(TimingChecker, AutoPrechargeClosesAtEarliestLegalPrecharge) {
@@ -295,7 +326,7 @@ TEST(TimingChecker, DataBusAndCommandSlots) {
   c.issue(Cmd::ACT, 0, 0);
   EXPECT_EQ(c.earliest(Cmd::PRE, 3), 4u);  // ACT occupies 4 CA-bus cycles on LPDDR4
   c.issue(Cmd::RD, 0, 29);
-  EXPECT_EQ(c.data_bus_free(), 29 + 28 + 6 + 8u);
+  EXPECT_EQ(c.data_bus_free(), 29 + 3 + 28 + 6 + 8u);  // RL from the RD's last cycle
   TimingChecker d(ddr4());
   d.issue(Cmd::ACT, kB0, 0);
   EXPECT_EQ(d.earliest(Cmd::PRE, kG3), 1u);  // DDR4: one slot per command
