@@ -4,7 +4,8 @@
 #
 #   scripts/fuzz.sh TARGET SECONDS        fuzz one target for SECONDS
 #   scripts/fuzz.sh all SECONDS [-j N]    every target in turn (N at a time, default 1)
-#   scripts/fuzz.sh --smoke               every target for 10 s (SUBBIT_FUZZ_SMOKE_SECONDS), CI's smoke
+#   scripts/fuzz.sh --smoke               every target for 10 s (SUBBIT_FUZZ_SMOKE_SECONDS), two
+#                                         at a time: CI's smoke
 #   scripts/fuzz.sh TARGET --repro FILE   replay one input (a reproducer) and report
 #   scripts/fuzz.sh --list                the targets
 #
@@ -21,7 +22,7 @@ ROOT=$PWD
 TARGETS=(netfile golden arch_config stl replay idx input)
 BUILD=${SUBBIT_FUZZ_BUILD_DIR:-build-fuzz}
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 # Per-target options: largest input, dictionary.
 max_len() {
@@ -54,8 +55,11 @@ build() {
   local targets=()
   local t
   for t in "$@"; do targets+=(--target "fuzz_$t"); done
-  cmake --build "$BUILD" -j"$(nproc)" "${targets[@]}" | grep -v '^\[' || true
-  for t in "$@"; do [ -x "$BUILD/fuzz/fuzz_$t" ] || { echo "fuzz.sh: build of fuzz_$t failed" >&2; exit 1; }; done
+  if ! cmake --build "$BUILD" -j"$(nproc)" "${targets[@]}" >"$BUILD/build.log" 2>&1; then
+    grep -v '^\[' "$BUILD/build.log" | tail -40
+    echo "fuzz.sh: building the fuzz targets failed (log: $BUILD/build.log)" >&2
+    exit 1
+  fi
 }
 
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
@@ -116,7 +120,9 @@ case $1 in
   -h | --help) usage ;;
   --smoke)
     secs=${SUBBIT_FUZZ_SMOKE_SECONDS:-10}
-    set -- all "$secs" ;;
+    smoke_jobs=$(nproc)
+    [ "$smoke_jobs" -gt 2 ] && smoke_jobs=2
+    set -- all "$secs" -j "$smoke_jobs" ;;
 esac
 
 target=$1

@@ -253,9 +253,17 @@ void Accelerator::load_complete() {
       t->w_dma.reset();
       tt.w_end = now_cycles();
       const LayerDescriptor& d = *t->d;
-      if (static_cast<Opcode>(d.opcode) == Opcode::Conv && static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor && !p_.streaming_decrypt)
-        decrypted = decryptor_.schedule_load(*t, period_ * tt.w_start, sc_time_stamp());
       const uint64_t bytes = t->ws->ranges.total_bytes();
+      if (static_cast<Opcode>(d.opcode) == Opcode::Conv && static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor && !p_.streaming_decrypt) {
+        // The buffer holds the decrypted planes (and the per-channel runs as loaded).
+        const uint64_t before = t->stats->decrypted_bits;
+        decrypted = decryptor_.schedule_load(*t, period_ * tt.w_start, sc_time_stamp());
+        uint64_t plane_bytes = 0;
+        for (const ByteRange& r : t->ws->ranges.planes) plane_bytes += r.bytes;
+        t->stats->weight_buf_write_bits += (bytes - plane_bytes) * 8 + (t->stats->decrypted_bits - before);
+      } else {
+        t->stats->weight_buf_write_bits += bytes * 8;
+      }
       t->stats->weight_read_bytes += bytes;
       t->stats->dram_read_bytes += bytes;
       t->stats->load_cycles += static_cast<uint64_t>(tt.w_end - tt.w_start + 0.5);
@@ -266,12 +274,14 @@ void Accelerator::load_complete() {
       const uint64_t row_bytes = static_cast<uint64_t>(t->ih) * d.in_w, prev_rows = static_cast<uint64_t>(t->reuse.ih) * d.in_w;
       const uint64_t from = static_cast<uint64_t>(t->iy0 - t->reuse.iy0) * d.in_w, keep = static_cast<uint64_t>(t->reuse_rows) * d.in_w;
       for (uint32_t c = 0; c < d.in_c; ++c) std::memcpy(t->act->data() + c * row_bytes, t->reuse.act->data() + c * prev_rows + from, keep);
+      t->stats->act_buf_read_bits += keep * d.in_c * 8;  // the kept rows, copied from the other half
       t->reuse = {};
     }
     if (t->a_dma) {
       if (!dma.complete(t->a_dma)) note_bus_error(t->stats->index);
       t->a_dma.reset();
       t->stats->dram_read_bytes += t->act_loaded_bytes + t->act2.size();
+      t->stats->act_buf_write_bits += (t->act->size() + t->act2.size()) * 8;  // loaded and kept rows
       if (halves_.log.on()) halves_.log.record(period_ * tt.a_start, "load-act", *t, "bytes=" + std::to_string(t->act_loaded_bytes + t->act2.size()));
     }
     tt.a_end = now_cycles();
@@ -310,6 +320,7 @@ void Accelerator::store_complete() {
     tiles_.push_back(t->times);
     t->stats->store_cycles += static_cast<uint64_t>(t->times.store_end - t->times.store_start + 0.5);
     t->stats->dram_write_bytes += t->out.size();
+    t->stats->acc_buf_read_bits += t->out.size() * 8;  // the staged outputs, read by the store
     if (halves_.log.on()) halves_.log.record(period_ * t->times.store_start, "store", *t, "bytes=" + std::to_string(t->out.size()));
     const uint32_t channels = static_cast<uint32_t>(t->out.size() / (static_cast<size_t>(t->rows) * d.out_w));
     LayerProgress& lp = progress_[t->stats->index];
@@ -332,7 +343,7 @@ void Accelerator::control() {
     wait(regs.start_event());
     regs.set_busy();
     const uint64_t start = cycle();
-    const uint64_t read0 = dma.bytes_read(), write0 = dma.bytes_written();
+    const uint64_t read0 = dma.bytes_read(), write0 = dma.bytes_written(), regs0 = regs.accesses();
     const uint64_t desc_addr = regs.reg(DESC_ADDR_LO) | static_cast<uint64_t>(regs.reg(DESC_ADDR_HI)) << 32;
     const uint32_t count = regs.reg(DESC_COUNT);
     descs_.assign(count, LayerDescriptor{});
@@ -356,11 +367,14 @@ void Accelerator::control() {
         error = check_descriptor(d);
       }
       st.dram_read_bytes += sizeof(LayerDescriptor);
+      ++st.descriptor_fetches;
+      st.descriptor_bytes += sizeof(LayerDescriptor);
       std::shared_ptr<const XorMatrix> matrix;
       if (error == kErrorNone && static_cast<Opcode>(d.opcode) == Opcode::Conv && static_cast<WeightFormat>(d.weight_format) == WeightFormat::Flexor &&
           p_.programmable_matrix) {
         // A programmable decryptor loads the layer's M⊕ (N_out x N_in 0/1 bytes), one row a cycle.
         std::vector<uint8_t> m(static_cast<size_t>(d.n_out) * d.n_in);
+        st.matrix_bytes += m.size();
         if (!dma.read(d.matrix_addr, m.data(), m.size(), i)) error = kErrorBusError;
         else if (std::any_of(m.begin(), m.end(), [](uint8_t v) { return v > 1; })) error = kErrorBadDescriptor;
         else matrix = std::make_shared<const XorMatrix>(XorMatrix::from_bytes(static_cast<int>(d.n_out), static_cast<int>(d.n_in), m.data()));
@@ -397,6 +411,10 @@ void Accelerator::control() {
     regs.set_counter(PERF_MACS_LO, macs);
     regs.set_counter(PERF_DECRYPTED_BITS_LO, bits);
     stats_.resize(issued);
+    // Register accesses: each layer's DESC_DONE update, the six 64-bit counters and finish()'s
+    // three writes, and the host's accesses while the layers ran (status polls), on the last layer.
+    for (LayerStats& s : stats_) s.reg_accesses += 1;
+    if (!stats_.empty()) stats_.back().reg_accesses += 6 * 2 + 3 + (regs.accesses() - regs0);
     attribute(start);
     regs.finish(error, error_index);
   }

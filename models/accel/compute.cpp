@@ -221,6 +221,40 @@ PeTileResult pe_tile_timing(const LayerDescriptor& d, const WeightSet& ws, uint6
   return r;
 }
 
+PeTileTraffic pe_tile_traffic(const LayerDescriptor& d, const WeightSet& ws, uint64_t positions, const PeGeometry& g, int act_bits, int acc_bits,
+                              int alpha_bits, uint64_t streamed_bits) {
+  PeTileTraffic r;
+  const uint64_t k = reduction_length(d), oc = ws.oc, passes = ws.pass_weights.size();
+  const auto fmt = static_cast<WeightFormat>(d.weight_format);
+  const bool op_df = static_cast<Dataflow>(d.dataflow) == Dataflow::OutputParallel;
+  // Columns (channels) one weight word serves, and how often the tile's weights are read: once per
+  // tile (reduction-parallel: a chunk stays in the PEs while the positions stream) or once per
+  // position group (output-parallel: weights broadcast step by step).
+  const uint64_t groups = std::max<uint32_t>(1, d.col_groups);
+  const uint64_t ch_per_block = op_df ? std::max<uint64_t>(1, static_cast<uint64_t>(g.cols) / groups) : static_cast<uint64_t>(g.cols);
+  const uint64_t weight_passes = op_df ? ceil_div(positions, static_cast<uint64_t>(g.rows) * groups) : 1;
+  const uint64_t weight_bits = fmt == WeightFormat::Int8 ? 8 : fmt == WeightFormat::SignedBinary ? 1 : pe_weight_bits(d);  // signed binary: mask bits + region signs
+  if (g.streaming_decrypt && fmt == WeightFormat::Flexor) {
+    r.weight_read_bits = streamed_bits * d.n_in / std::max<uint32_t>(1, d.n_out);
+  } else {
+    r.weight_read_bits = weight_passes * passes * oc * k * weight_bits;
+    if (fmt == WeightFormat::SignedBinary) r.weight_read_bits += weight_passes * oc * ceil_div(k, std::max<uint32_t>(1, d.region));  // region signs
+  }
+  if (fmt != WeightFormat::Int8) {
+    r.weight_read_bits += passes * oc * static_cast<uint64_t>(alpha_bits);  // α, once per channel per pass
+    r.alpha_mults = passes * oc * positions;
+  }
+  // Activations: every position's K inputs, once per pass and block of channels (broadcast over
+  // the block's columns).
+  r.act_read_bits = passes * ceil_div(oc, ch_per_block) * positions * k * static_cast<uint64_t>(act_bits);
+  // Accumulators: each pass writes every output; passes after the first read it back first; the
+  // post-processing reads each once.
+  const uint64_t outs = oc * positions * static_cast<uint64_t>(acc_bits);
+  r.acc_write_bits = passes * outs;
+  r.acc_read_bits = (passes ? passes - 1 : 0) * outs + outs;
+  return r;
+}
+
 PeTileResult pe_conv_tile(const LayerDescriptor& d, const WeightSet& ws, uint32_t y0, uint32_t rows, const uint8_t* act, int iy0, int ih,
                           const PeGeometry& g, std::vector<int16_t>& cols, std::vector<int32_t>& acc) {
   const int k = static_cast<int>(reduction_length(d));

@@ -72,6 +72,17 @@ struct PeTileResult {
 // the descriptor's dataflow.
 PeTileResult pe_tile_timing(const LayerDescriptor& d, const WeightSet& ws, uint64_t positions, const PeGeometry& g);
 
+// On-chip buffer traffic and α multiplies of one conv tile of `positions` output positions x
+// channels [ws.o0, ws.o0 + ws.oc) under the descriptor's dataflow (the energy model's counters;
+// docs/energy.md, "Counters"). `streamed_bits`: a streaming decryptor's output bits for the tile
+// (its input, N_in / N_out of them, is what the weight buffer supplies then).
+struct PeTileTraffic {
+  uint64_t weight_read_bits = 0, act_read_bits = 0, acc_write_bits = 0, acc_read_bits = 0;
+  uint64_t alpha_mults = 0;
+};
+PeTileTraffic pe_tile_traffic(const LayerDescriptor& d, const WeightSet& ws, uint64_t positions, const PeGeometry& g, int act_bits, int acc_bits,
+                              int alpha_bits, uint64_t streamed_bits);
+
 // One conv tile: output rows [y0, y0 + rows) x channels [ws.o0, ws.o0 + ws.oc). `act` holds input
 // rows [iy0, iy0 + ih) of every channel (CHW bytes). Writes acc [oc][rows * out_w]; returns the
 // timing of pe_tile_timing().

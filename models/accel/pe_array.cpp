@@ -55,6 +55,14 @@ void PeArray::run() {
       t->stats->effectual_ops += r.effectual;
       t->stats->decrypted_bits += r.decrypted_bits;
       t->stats->xor_gate_ops += r.xor_gate_ops;
+      const PeTileTraffic tr = pe_tile_traffic(*t->d, *t->ws, static_cast<uint64_t>(t->rows) * t->d->out_w, g, p_.act_bits, p_.acc_bits, p_.alpha_bits,
+                                               r.decrypted_bits);
+      t->stats->weight_buf_read_bits += tr.weight_read_bits;
+      t->stats->act_buf_read_bits += tr.act_read_bits;
+      t->stats->acc_buf_write_bits += tr.acc_write_bits;
+      t->stats->acc_buf_read_bits += tr.acc_read_bits;
+      t->stats->alpha_mults += tr.alpha_mults;
+      if (static_cast<WeightFormat>(t->d->weight_format) == WeightFormat::Int8) t->stats->int8_macs += r.ops;
       t->act.reset();
       if (t->act_last) halves_.act.post();  // input rows consumed
       if (t->last_use) halves_.weight.post();

@@ -52,6 +52,18 @@ void PostProcessor::run() {
     t->times.post_end = sc_time_stamp() / period_;
     if (halves_.log.on()) halves_.log.record(t0, "post", *t, "outputs=" + std::to_string(r.outputs));
     t->stats->post_cycles += cycles;
+    // Energy counters: what each element operation does, and the buffers it reads; outputs are
+    // staged in the accumulator buffer for the store.
+    switch (static_cast<Opcode>(d.opcode)) {
+      case Opcode::Conv: t->stats->requant_ops += r.outputs; break;  // accumulators read: pe_tile_traffic
+      case Opcode::MaxPool: t->stats->pool_ops += r.ops, t->stats->act_buf_read_bits += r.ops * 8; break;
+      case Opcode::AvgPool:
+        t->stats->pool_ops += r.ops, t->stats->requant_ops += r.outputs, t->stats->act_buf_read_bits += r.ops * 8;
+        break;
+      case Opcode::Add: t->stats->add_ops += r.outputs, t->stats->act_buf_read_bits += 2 * r.outputs * 8; break;
+      case Opcode::Requant: t->stats->requant_ops += r.outputs, t->stats->act_buf_read_bits += r.outputs * 8; break;
+    }
+    t->stats->acc_buf_write_bits += t->out.size() * 8;
     if (static_cast<Opcode>(d.opcode) == Opcode::Conv) {
       std::vector<int32_t>().swap(t->acc);
       halves_.acc.post();

@@ -80,6 +80,7 @@ bool RegisterBlock::access(tlm::tlm_generic_payload& gp) {
 }
 
 void RegisterBlock::b_transport(tlm::tlm_generic_payload& gp, sc_time& delay) {
+  ++accesses_;
   access(gp);
   delay += access_time_;
 }

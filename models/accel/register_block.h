@@ -32,6 +32,7 @@ class RegisterBlock : public sc_core::sc_module {
   }
   void set_busy();
   void finish(uint32_t error_code, uint32_t error_index);  // done (and error), raises irq if enabled
+  uint64_t accesses() const { return accesses_; }  // host bus reads and writes (debug accesses not counted)
 
  private:
   void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -43,6 +44,7 @@ class RegisterBlock : public sc_core::sc_module {
   std::array<uint32_t, regs::REG_SPACE_BYTES / 4> regs_{};
   sc_core::sc_event start_;
   bool irq_level_ = false;
+  uint64_t accesses_ = 0;
   sc_core::sc_event irq_changed_;
   void drive_irq();
 };

@@ -36,6 +36,16 @@ struct LayerStats {
   uint64_t dram_read_bytes = 0, dram_write_bytes = 0, weight_read_bytes = 0;
   uint64_t macs = 0, pe_ops = 0, effectual_ops = 0;
   uint64_t decrypted_bits = 0, xor_gate_ops = 0;  // XOR network activity (output bits, 2-input gate operations)
+  // Activity counters for the energy model (docs/energy.md, "Counters"): exact event counts.
+  // On-chip buffer traffic in bits, per buffer of the config's `buffers` section.
+  uint64_t weight_buf_write_bits = 0, weight_buf_read_bits = 0;
+  uint64_t act_buf_write_bits = 0, act_buf_read_bits = 0;
+  uint64_t acc_buf_write_bits = 0, acc_buf_read_bits = 0;  // accumulators, and outputs staged for the store
+  uint64_t int8_macs = 0;    // of pe_ops: int8 multiply-accumulates (int8 weights); the rest are add/sub
+  uint64_t alpha_mults = 0;  // α scalings of a pass's partial sums: one per output per pass (not int8)
+  uint64_t requant_ops = 0, pool_ops = 0, add_ops = 0;  // post-processing: requantized outputs, pooling window reads, residual adds
+  uint64_t descriptor_fetches = 0, descriptor_bytes = 0, matrix_bytes = 0;  // command processor fetches
+  uint64_t reg_accesses = 0;  // 32-bit register reads/writes: the host's while the layers run (last layer) and the unit's own
   std::array<double, kBoundCount> bound_cycles{};  // the window split by what bounded it
   // Co-simulation (--fidelity rtl): what the TLM model predicts for the PE array and post-processing
   // (pe_cycles and post_cycles are then the RTL's, which the platform waited), and the decryptor's

@@ -260,18 +260,21 @@ void Controller::issue(const Choice& c) {
       checker_.issue(Cmd::ACT, c.bank, now_);
       b.open_row = int32_t(r.row);
       b.claim = c.req;
+      if (!open_mask_) open_since_ = now_;
       open_mask_ |= bit;
       r.flags |= Request::kActed;
       ++stats_.act;
+      ++tag_of(r.tag).acts;
       log(now_, Cmd::ACT, c.bank, r.row, 0);
       return;
     case Cmd::PRE:
       checker_.issue(Cmd::PRE, c.bank, now_);
       b.open_row = -1;
       b.claim = -1;
-      open_mask_ &= ~bit;
+      close_banks(bit, now_);
       r.flags |= Request::kPrecharged;
       ++stats_.pre;
+      ++tag_of(r.tag).pres;
       log(now_, Cmd::PRE, c.bank, r.row, 0);
       return;
     default:
@@ -289,8 +292,7 @@ void Controller::issue(const Choice& c) {
     ++stats_.wr;
     if (c.cmd == Cmd::WRA) ++stats_.wra;
   }
-  if (r.tag >= tag_stats_.size()) tag_stats_.resize(size_t(r.tag) + 1);
-  TagStats& ts = tag_stats_[r.tag];
+  TagStats& ts = tag_of(r.tag);
   ++(rd ? ts.reads : ts.writes);
   if (r.flags & Request::kPrecharged) {
     ++stats_.row_conflicts;
@@ -305,8 +307,9 @@ void Controller::issue(const Choice& c) {
   stats_.data_bus_cycles += d_.burst;
   if (c.cmd == Cmd::RDA || c.cmd == Cmd::WRA) {
     b.open_row = -1;
-    open_mask_ &= ~bit;
+    close_banks(bit, now_);
     ++stats_.pre;
+    ++ts.pres;
   }
   push_done(now_ + (rd ? d_.rd_data : d_.wr_data) + d_.burst, r.owner);
   // Unlink from the bank queue and return the slot.
@@ -337,7 +340,7 @@ void Controller::issue_prea(Cycle t) {
     b.claim = -1;
     b.dirty = true;
   }
-  open_mask_ = 0;
+  close_banks(open_mask_, t);
   log(t, Cmd::PREA, 0, 0, 0);
 }
 

@@ -71,11 +71,15 @@ class Controller : public sc_core::sc_module {
   // Brings lazy refresh up to the current time when idle (call before reading statistics).
   void sync();
   const DramStats& stats() const { return stats_; }
+  // Cycles with a bank open so far, the interval still open included (stats().active_cycles
+  // counts closed intervals only).
+  Cycle active_cycles() const { return stats_.active_cycles + (open_mask_ ? now_ - open_since_ : 0); }
   // Row-buffer outcomes and bursts per attribution tag (index = tag given to enqueue; 0 untagged).
   const std::vector<TagStats>& tag_stats() const { return tag_stats_; }
   void reset_stats() {
     stats_ = DramStats{};
     tag_stats_.clear();
+    open_since_ = now_;
   }
   const std::vector<CmdRecord>& command_log() const { return log_; }
   const TimingChecker& checker() const { return checker_; }
@@ -150,6 +154,15 @@ class Controller : public sc_core::sc_module {
   std::vector<BankState> banks_;
   uint64_t nonempty_mask_ = 0;  // banks with queued requests
   uint64_t open_mask_ = 0;      // banks with an open row
+  Cycle open_since_ = 0;        // when open_mask_ last became non-zero
+  void close_banks(uint64_t mask, Cycle t) {  // energy accounting: the active interval ends when the last bank closes
+    if (open_mask_ && !(open_mask_ & ~mask)) stats_.active_cycles += t - open_since_;
+    open_mask_ &= ~mask;
+  }
+  TagStats& tag_of(uint16_t tag) {
+    if (tag >= tag_stats_.size()) tag_stats_.resize(size_t(tag) + 1);
+    return tag_stats_[tag];
+  }
   uint32_t banks_per_group_;
 
   std::vector<Done> done_;  // ring buffer of bursts in flight, in completion order

@@ -71,6 +71,21 @@ namespace {
 //     BL16 = 32 B per burst; 1 GiB per channel.
 //   tCK = 1/1600 MHz = 0.625 ns.
 //   Cross-checked against DRAMSys configs/memspec/JEDEC_8Gb_LPDDR4-3200_16bit.json (same values).
+//
+// Power (IDD currents per device, mA; supply voltages, V) for the energy model (docs/energy.md):
+// DDR4: Micron 8Gb DDR4 SDRAM MT40A1G8 (x8, die rev. B), DDR4-2400 column of the IDD table. The
+//   per-device values are recovered from Micron's MTA18ASF2G72HZ 16GB DDR4 SODIMM data sheet
+//   (asf18c2gx72hz.pdf, Rev. F, Table 15, "values are for the MT40A1G8 ... computed from values
+//   specified in the 8Gb (1 Gig x 8) component data sheet"; 18 devices in 2 ranks, the active rank's
+//   9 devices in the IDD condition and the other 9 in IDD2P = 450 / 18 = 25 mA):
+//   IDD0 = (657 - 225) / 9 = 48, IDD2N = 612 / 18 = 34, IDD3N = 774 / 18 = 43,
+//   IDD4R = (1440 - 225) / 9 = 135, IDD4W = (1332 - 225) / 9 = 123, IDD5B = (2475 - 225) / 9 = 250;
+//   IPP3N = 54 / 18 = 3, IPP0 = (54 - 27) / 9 = 3, IPP5B = (279 - 27) / 9 = 28 (IPP2N, IPP4R/W: as
+//   IPP3N, the datasheet's IPP3N note). VDD = 1.2 V, VPP = 2.5 V. Eight x8 devices per channel.
+// LPDDR4: DRAMSys configs/memspec/JEDEC_8Gb_LPDDR4-3200_16bit.json "mempowerspec" (Micron/JEDEC
+//   8Gb LPDDR4-3200 values): VDD1 = 1.8 V: IDD01 3.5, IDD2N1 2.0, IDD3N1 2.25, IDD4R1 = IDD4W1 2.25,
+//   IDD51 10; VDD2 = 1.1 V: IDD02 45, IDD2N2 27, IDD3N2 30, IDD4R2 275, IDD4W2 210, IDD52 90. VDDQ
+//   (I/O, termination) is left out, as DRAMPower's core model leaves it out. One die per channel.
 // ---------------------------------------------------------------------------------------------
 
 DramSpec ddr4_2400(const char* name, uint32_t cl_rcd_rp, uint32_t trc) {
@@ -107,6 +122,9 @@ DramSpec ddr4_2400(const char* name, uint32_t cl_rcd_rp, uint32_t trc) {
   s.tWPRE = 1;
   s.tRPST = 0;
   s.cmd_cycles_act = s.cmd_cycles_cas = s.cmd_cycles_pre = 1;
+  s.devices = 8;  // x8 devices on a 64-bit channel
+  // Micron MT40A1G8 (8Gb x8) DDR4-2400 IDD table (see the header comment).
+  s.power = {{"VDD", 1.2, 48, 34, 43, 135, 123, 250}, {"VPP", 2.5, 3, 3, 3, 3, 3, 28}};
   return s;
 }
 
@@ -148,6 +166,9 @@ DramSpec lpddr4_3200() {
   s.cmd_cycles_act = 4;  // ACT-1 + ACT-2
   s.cmd_cycles_cas = 4;  // RD-1/WR-1 + CAS-2
   s.cmd_cycles_pre = 2;  // PRE, REF: single 2-cycle command
+  s.devices = 1;
+  // DRAMSys JEDEC_8Gb_LPDDR4-3200_16bit mempowerspec (see the header comment).
+  s.power = {{"VDD1", 1.8, 3.5, 2.0, 2.25, 2.25, 2.25, 10}, {"VDD2", 1.1, 45, 27, 30, 275, 210, 90}};
   return s;
 }
 

@@ -31,6 +31,15 @@ Watermarks default_watermarks(uint32_t buffer);
 // expected.
 std::string check_watermarks(uint32_t high, uint32_t low, uint32_t buffer);
 
+// One supply domain of one device: its voltage (V) and IDD currents (mA) as the datasheet's IDD
+// table gives them (DRAMPower's memspec "mempowerspec"); the energy model (docs/energy.md) derives
+// the energy per command and the background power from them.
+struct PowerDomain {
+  std::string name;  // "VDD", "VPP" (DDR4); "VDD1", "VDD2" (LPDDR4)
+  double vdd = 0;
+  double idd0 = 0, idd2n = 0, idd3n = 0, idd4r = 0, idd4w = 0, idd5b = 0;
+};
+
 // One channel = one rank of devices sharing a command bus and a data bus. Every timing value is
 // in clock cycles of the command clock (tCK = 1 / clock_mhz; two data beats per clock).
 struct DramSpec {
@@ -78,6 +87,10 @@ struct DramSpec {
   uint32_t cmd_cycles_act = 1;
   uint32_t cmd_cycles_cas = 1;
   uint32_t cmd_cycles_pre = 1;
+
+  // Power (energy model): devices per channel and each device's supply domains.
+  uint32_t devices = 1;
+  std::vector<PowerDomain> power;
 
   uint32_t banks() const { return bank_groups * banks_per_group; }
   uint32_t burst_bytes() const { return burst_length * bus_width_bits / 8; }

@@ -344,7 +344,9 @@ DramStats DramSystem::stats() {
   DramStats s;
   for (auto& c : ctrl_) {
     c->sync();
-    s.add(c->stats());
+    DramStats cs = c->stats();
+    cs.active_cycles = c->active_cycles();
+    s.add(cs);
   }
   return s;
 }

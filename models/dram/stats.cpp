@@ -18,6 +18,7 @@ void DramStats::add(const DramStats& o) {
   row_misses += o.row_misses;
   row_conflicts += o.row_conflicts;
   data_bus_cycles += o.data_bus_cycles;
+  active_cycles += o.active_cycles;
 }
 
 void TagStats::add(const TagStats& o) {
@@ -25,6 +26,8 @@ void TagStats::add(const TagStats& o) {
   bytes_written += o.bytes_written;
   reads += o.reads;
   writes += o.writes;
+  acts += o.acts;
+  pres += o.pres;
   row_hits += o.row_hits;
   row_misses += o.row_misses;
   row_conflicts += o.row_conflicts;

@@ -18,6 +18,9 @@ struct DramStats {
   // miss (bank was closed: ACT), conflict (another row was open: PRE + ACT).
   uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
   uint64_t data_bus_cycles = 0;  // cycles the data bus carried bursts
+  // Cycles with at least one bank open (active standby; the rest is precharged standby), summed
+  // over channels: the background term of the energy model (docs/energy.md).
+  uint64_t active_cycles = 0;
 
   void add(const DramStats& o);
   uint64_t bursts() const { return rd + wr; }
@@ -32,6 +35,7 @@ struct DramStats {
 struct TagStats {
   uint64_t bytes_read = 0, bytes_written = 0;  // transaction bytes (DramSystem)
   uint64_t reads = 0, writes = 0;              // bursts (controllers)
+  uint64_t acts = 0, pres = 0;                 // ACTs and bank precharges (PRE, RDA/WRA) issued for them
   uint64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
 
   void add(const TagStats& o);

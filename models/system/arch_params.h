@@ -64,9 +64,9 @@ class DramMemoryModel : public MemoryModel {
   dram::DramSystem& dram() { return dram_; }
   MemoryCounters counters() override {
     const dram::DramStats st = dram_.stats();
-    MemoryCounters c{true, st.act, st.pre, st.rd, st.wr, st.ref, st.row_hits, st.row_misses, st.row_conflicts, {}};
+    MemoryCounters c{true, st.act, st.pre, st.rd, st.wr, st.ref, st.row_hits, st.row_misses, st.row_conflicts, {}, st.active_cycles};
     for (const dram::TagStats& t : dram_.tag_stats())
-      c.tags.push_back({t.bytes_read, t.bytes_written, t.row_hits, t.row_misses, t.row_conflicts});
+      c.tags.push_back({t.bytes_read, t.bytes_written, t.row_hits, t.row_misses, t.row_conflicts, t.acts, t.pres, t.reads, t.writes});
     return c;
   }
 

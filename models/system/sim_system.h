@@ -18,6 +18,7 @@ namespace subbit {
 // One attribution tag's DRAM traffic (the accelerator tags each transfer with its layer index).
 struct TagCounters {
   uint64_t bytes_read = 0, bytes_written = 0, row_hits = 0, row_misses = 0, row_conflicts = 0;
+  uint64_t act = 0, pre = 0, rd = 0, wr = 0;  // commands issued for the tag's bursts (energy model)
   uint64_t bytes() const { return bytes_read + bytes_written; }
   double row_hit_rate() const {
     const uint64_t n = row_hits + row_misses + row_conflicts;
@@ -30,14 +31,15 @@ struct MemoryCounters {
   bool has_rows = false;
   uint64_t act = 0, pre = 0, rd = 0, wr = 0, ref = 0, row_hits = 0, row_misses = 0, row_conflicts = 0;
   std::vector<TagCounters> tags;  // per attribution tag (index = tag = layer index)
+  uint64_t active_cycles = 0;     // DRAM cycles with a bank open, summed over channels
   MemoryCounters minus(const MemoryCounters& o) const {
     MemoryCounters d{has_rows, act - o.act, pre - o.pre, rd - o.rd, wr - o.wr, ref - o.ref, row_hits - o.row_hits, row_misses - o.row_misses,
-                     row_conflicts - o.row_conflicts, tags};
+                     row_conflicts - o.row_conflicts, tags, active_cycles - o.active_cycles};
     for (size_t i = 0; i < d.tags.size() && i < o.tags.size(); ++i) {
       TagCounters& t = d.tags[i];
       const TagCounters& b = o.tags[i];
       t = {t.bytes_read - b.bytes_read, t.bytes_written - b.bytes_written, t.row_hits - b.row_hits, t.row_misses - b.row_misses,
-           t.row_conflicts - b.row_conflicts};
+           t.row_conflicts - b.row_conflicts, t.act - b.act, t.pre - b.pre, t.rd - b.rd, t.wr - b.wr};
     }
     return d;
   }

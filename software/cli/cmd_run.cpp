@@ -11,7 +11,9 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/energy_report.h"
 #include "cli/inject.h"
+#include "cli/parallel_run.h"
 #include "cli/platform.h"
 #include "dataset/idx.h"
 #include "driver/driver.h"
@@ -62,6 +64,7 @@ void register_run(CLI::App& app) {
     PlatformOptions platform;
     std::string network, input, dataset, data_dir = kFashionMnistDir;
     int images = 1;
+    int jobs = 1;
     uint64_t random_seed = 1;
     bool json = false;
     double timeout_ms = 10000;
@@ -70,6 +73,7 @@ void register_run(CLI::App& app) {
     std::string fidelity = "tlm";
     cosim::CosimOptions cosim;
     InjectOptions inject;
+    std::string energy_table;  // empty: find_energy_table()
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("run", "Run full inferences on the TLM model of the accelerator, through the driver");
@@ -83,6 +87,8 @@ void register_run(CLI::App& app) {
   rnd->excludes(ds);
   cmd->add_option("--images", a->images, "images from the dataset")->capture_default_str();
   cmd->add_option("--data-dir", a->data_dir, "dataset directory")->capture_default_str();
+  cmd->add_option("--jobs", a->jobs, "worker processes the images are spread over (clamped to the image count; not with --trace, --fidelity rtl, --inject)")
+      ->capture_default_str();
   cmd->add_option("--timeout-ms", a->timeout_ms, "device-time limit per inference")->capture_default_str();
   cmd->add_flag("--json", a->json, "print JSON");
   cmd->add_option("--mapper", a->mapper, "how the driver maps layers: search (the cost-model search) | greedy (widest tile first)")
@@ -96,6 +102,7 @@ void register_run(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--trace", a->trace, "write a transaction log of unit activity (one line per load, decrypt, PE, post, store)");
   add_inject_options(*cmd, a->inject);
+  cmd->add_option("--energy-table", a->energy_table, "per-action energy table for the energy report (YAML; docs/energy.md; default: energy/45nm.yaml beside the config, else the shipped configs/energy/45nm.yaml)");
   cmd->callback([a]() {
     if (a->mapper != "search" && a->mapper != "greedy") throw Error("run --mapper: expected search or greedy, got '" + a->mapper + "'");
     const MapperKind mapper = a->mapper == "greedy" ? MapperKind::Greedy : MapperKind::Search;
@@ -104,7 +111,12 @@ void register_run(CLI::App& app) {
     if (a->fidelity != "tlm" && a->fidelity != "rtl") throw Error("run --fidelity: expected tlm or rtl, got '" + a->fidelity + "'");
     const bool rtl = a->fidelity == "rtl";
     if (!rtl && !a->cosim.vcd.empty()) throw Error("run --vcd: the waveform is the RTL's; add --fidelity rtl");
+    if (a->jobs < 1) throw Error("run --jobs: expected a positive number of worker processes, got " + std::to_string(a->jobs));
+    if (a->jobs > 1 && (!a->trace.empty() || rtl || !a->inject.specs.empty()))
+      throw Error(std::string("run --jobs: ") + (!a->trace.empty() ? "--trace" : rtl ? "--fidelity rtl" : "--inject") +
+                  " runs in one process only (its log, RTL counts or fault totals span every image); use --jobs 1");
     const Network net = load_network(a->network);
+    const energy::EnergyTable energy_table = energy::load_energy_table(a->energy_table.empty() ? find_energy_table(a->platform.config) : a->energy_table);
     std::vector<std::vector<int16_t>> inputs;
     std::vector<int> labels;
     if (!a->dataset.empty()) {
@@ -117,6 +129,9 @@ void register_run(CLI::App& app) {
     } else {
       inputs.push_back(random_input(net, a->random_seed));
     }
+    // --jobs: fork the workers before SystemC elaborates anything (parallel_run.h); this process
+    // simulates the first share, a worker its own share and then exits.
+    ParallelRun par(static_cast<int>(std::min<size_t>(static_cast<size_t>(a->jobs), inputs.size())), inputs.size(), progress);
     Platform plat = make_platform(a->platform);
     SimSystem& sys = *plat.system;
     std::unique_ptr<cosim::RtlCosim> core_cosim;
@@ -162,7 +177,7 @@ void register_run(CLI::App& app) {
       lowered = ln.lowered;
       caps = drv.caps();
       if (faults && !(failure = faults->corrupt_memory(h, ln.lowered)).empty()) return;
-      for (size_t i = 0; i < inputs.size(); ++i) {
+      for (size_t i = par.begin(); i < par.end(); ++i) {
         if (faults) faults->begin(i);
         const MemoryCounters before = sys.memory().counters();
         const driver::Status s = drv.run(ln, inputs[i].data(), out.data(), static_cast<uint64_t>(a->timeout_ms * 1000));
@@ -199,11 +214,22 @@ void register_run(CLI::App& app) {
               }
           }
         }
-        progress(static_cast<int>(i + 1), static_cast<int>(inputs.size()));
+        par.image_done({i, predictions.back(), c.cycles, mismatched, clean_differ, clean_top1, first_mismatch});
       }
     };
     sc_core::sc_start();
+    if (par.worker()) par.worker_exit(failure.empty() ? "" : a->network + ": " + failure);
     if (!failure.empty()) throw Error(a->network + ": " + failure);
+    if (par.jobs() > 1) {  // the workers' images, after this process's share: image order
+      const MergedResults m = par.collect();
+      for (const ImageResult& r : m.images) {
+        predictions.push_back(r.prediction);
+        total_cycles += r.cycles;
+        if (!labels.empty()) correct += r.prediction == labels.at(r.index);
+      }
+      mismatched += m.mismatched, clean_differ += m.clean_differ, clean_top1 += m.clean_top1;
+      if (first_mismatch.empty()) first_mismatch = m.first_mismatch;
+    }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
     std::string cosim_mismatch;
     if (rtl && !sys.accel.cosim_mismatch().empty()) {
@@ -295,6 +321,10 @@ void register_run(CLI::App& app) {
                    {"row_hit_rate", n ? static_cast<double>(dram_first.row_hits) / n : 0.0}};
     }
     if (!first_mismatch.empty()) j["first_mismatch"] = first_mismatch;
+    std::vector<std::string> layer_names;
+    for (const auto& r : rows) layer_names.push_back(r.name);
+    const energy::EnergyReport energy = run_energy_model(energy_table, plat.config, p, stats, dram_first);
+    j["energy"] = energy_json(energy_table, energy, layer_names, stats);
     if (inj) {
       j["faults"] = faults_json(*inj);
       j["faults"].update({{"golden_reference", "faulted"}, {"fault_free_output_differences", clean_differ}, {"fault_free_top1_changes", clean_top1}});
@@ -383,6 +413,7 @@ void register_run(CLI::App& app) {
                     with_commas(static_cast<int64_t>(dram_first.row_hits)).c_str(), with_commas(static_cast<int64_t>(dram_first.row_misses)).c_str(),
                     with_commas(static_cast<int64_t>(dram_first.row_conflicts)).c_str());
       }
+      std::printf("\n%s\n", energy_text(energy_table, energy, layer_names).c_str());
       if (!labels.empty()) std::printf("Fashion-MNIST: %d/%zu correct, accuracy %.2f%%\n", correct, inputs.size(), 100.0 * correct / inputs.size());
       if (inj)
         std::printf("\n%s\nfault-free golden reference: %d of %zu outputs differ, top-1 changed on %d\n", faults_text(*inj).c_str(), clean_differ,

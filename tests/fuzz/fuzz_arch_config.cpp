@@ -2,15 +2,21 @@
 // parse_arch_config(). subbit::Error is the expected rejection; a yaml-cpp exception or any other
 // escaping the loader is a finding. Properties of an accepted config: the canonical YAML it
 // writes parses back to the same canonical YAML; its DRAM preset and address mapping are usable
-// (DramParams::from_config, AddressMapper), and the mapping decodes and re-encodes addresses.
+// (DramParams::from_config, AddressMapper), and the mapping decodes and re-encodes addresses; its
+// consumers accept it: the accelerator's parameters (accel_params) and the RTL generator
+// (core_geometry, generate_rtl), whose signature and hash agree for the config and its canonical
+// form.
 //
 // yaml-cpp (Debian's shared library) is not instrumented: libFuzzer's coverage sees the loader,
 // not the YAML parser's insides.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/arch_config.h"
+#include "rtlgen.h"
+#include "system/arch_params.h"
 #include "dram/address_mapper.h"
 #include "dram/dram_system.h"
 #include "fuzz_common.h"
@@ -48,5 +54,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(d.channel < p.channels, "decoded channel in range");
     FUZZ_CHECK(m->encode(d) == (a & ~offset_mask), "encode(decode(a)) == a without the burst offset");
   }
+
+  FUZZ_NO_ERROR((void)accel_params(*cfg));
+  FUZZ_NO_ERROR((void)core_geometry(*cfg));
+  std::vector<GeneratedFile> rtl;
+  FUZZ_NO_ERROR(rtl = generate_rtl(*cfg, "fuzz"));
+  FUZZ_CHECK(!rtl.empty(), "generated RTL");
+  FUZZ_CHECK(rtl_signature(*cfg) == rtl_signature(*again) && config_hash(*cfg) == config_hash(*again),
+             "RTL signature or hash differs between a config and its canonical form");
   return 0;
 }

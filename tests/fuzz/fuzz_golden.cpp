@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fuzz_common.h"
+#include "netfile_mutator.h"
 #include "golden/golden.h"
 #include "netfile/network.h"
 #include "netgen/netgen.h"
@@ -65,4 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_NO_ERROR(g.run(x.data()));
   for (size_t i = 0; i < net.nodes.size(); ++i) FUZZ_CHECK(g.output(i) == first[i], net.nodes[i].name + ": second run differs");
   return 0;
+}
+
+// Structure-aware mutations of network files (netfile_mutator.h).
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  return subbit::fuzz::mutate_network_file(data, size, max_size, seed);
 }

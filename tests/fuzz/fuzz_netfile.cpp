@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fuzz_common.h"
+#include "netfile_mutator.h"
 #include "netfile/network.h"
 
 using namespace subbit;
@@ -78,4 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::remove(path.c_str());
   FUZZ_CHECK(!first.empty() && first == second, "save(load(save(net))) differs from save(net)");
   return 0;
+}
+
+// Structure-aware mutations of network files (netfile_mutator.h).
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  return subbit::fuzz::mutate_network_file(data, size, max_size, seed);
 }
