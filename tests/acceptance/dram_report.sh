@@ -40,10 +40,10 @@ assert d["latency_from"] == "arrival", d
 assert d["dram"]["cmd_arbiter"] == "oldest", d["dram"]
 assert abs(d["latency_ns"]["mean"] - 46.25) < 1e-9, d["latency_ns"]
 PY
-    "$subbit" dram-replay "$tmp/one.stl" --config "$cfg" | grep -q 'from arrival'
+    "$subbit" dram-replay "$tmp/one.stl" --config "$cfg" | grep 'from arrival' >/dev/null
     sed 's/^  scheduler: fr-fcfs$/  scheduler: fr-fcfs-wm/' "$cfg" > "$tmp/wm.yaml"
-    "$subbit" dram-replay "$tmp/one.stl" --config "$tmp/wm.yaml" | grep -qF 'fr-fcfs-wm (writes drain at 24 down to 8), command arbiter oldest'
-    "$subbit" dram-replay "$tmp/one.stl" --config "$tmp/wm.yaml" --json | grep -q '"high": 24'
+    "$subbit" dram-replay "$tmp/one.stl" --config "$tmp/wm.yaml" | grep -F 'fr-fcfs-wm (writes drain at 24 down to 8), command arbiter oldest' >/dev/null
+    "$subbit" dram-replay "$tmp/one.stl" --config "$tmp/wm.yaml" --json | grep '"high": 24' >/dev/null
     ;;
   *) echo "unknown check $check" >&2; exit 2 ;;
 esac
