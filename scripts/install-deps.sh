@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3-torch python3-numpy dataset-fashion-mnist
+  libjs-chart.js chromium
 )
 
 missing=()

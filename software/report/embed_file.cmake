@@ -1,0 +1,16 @@
+# cmake -DINPUT=chart.min.js -DOUTPUT=chart_js_embed.h -P embed_file.cmake: the file as a byte array
+# (kChartJs) and the version from its banner (kChartJsVersion).
+file(READ "${INPUT}" hex HEX)
+string(LENGTH "${hex}" n)
+if(n EQUAL 0)
+  message(FATAL_ERROR "${INPUT} is empty")
+endif()
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
+file(READ "${INPUT}" banner LIMIT 400)
+set(version "unknown")
+if(banner MATCHES "Chart.js v([0-9.]+)")
+  set(version "${CMAKE_MATCH_1}")
+endif()
+file(WRITE "${OUTPUT}.tmp" "// Generated from ${INPUT} by software/report/embed_file.cmake. Do not edit.\n#pragma once\nnamespace subbit::report {\ninline constexpr const char* kChartJsVersion = \"${version}\";\ninline constexpr unsigned char kChartJs[] = {\n${bytes}\n};\n}  // namespace subbit::report\n")
+file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")
