@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3-torch python3-numpy dataset-fashion-mnist
-  libjs-chart.js chromium
+  libjs-chart.js chromium python3-matplotlib
 )
 
 missing=()

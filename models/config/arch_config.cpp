@@ -1,4 +1,5 @@
 #include "config/arch_config.h"
+#include "config/yaml_loader.h"
 
 #include <cstdint>
 
@@ -37,36 +38,6 @@ const dram::DramSpec& ArchConfig::dram_spec() const {
 
 namespace {
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += sep;
-    out += s;
-  }
-  return out;
-}
-
-// What a node holds, for "got ..." in messages.
-std::string got(const YAML::Node& n) {
-  if (!n.IsDefined() || n.IsNull()) return "nothing";
-  if (n.IsScalar()) return "\"" + n.Scalar() + "\"";
-  if (n.IsSequence()) return "a list";
-  if (n.IsMap()) return "a mapping";
-  return "an unsupported value";
-}
-
 // Unsigned decimal or 0x-hex digits (no sign); false if empty, malformed or above 2^64 - 1.
 bool parse_magnitude(const char* p, unsigned long long* v) {
   int base = 10;
@@ -102,71 +73,9 @@ bool parse_u64(const std::string& s, uint64_t* out) {
   return true;
 }
 
-class Loader {
+class Loader : public YamlLoader {
  public:
-  explicit Loader(std::string source) : src_(std::move(source)) {}
-
-  [[noreturn]] void fail(const YAML::Mark& m, const std::string& field, const std::string& what) const {
-    std::string loc = src_;
-    if (!m.is_null()) loc += ":" + std::to_string(m.line + 1);
-    throw Error(loc + ": field '" + field + "': " + what);
-  }
-  // Errors about a value are reported at the line of its key (an empty value's own mark points
-  // past it; a nested mapping starts on the next line).
-  [[noreturn]] void fail_at(const YAML::Node& n, const std::string& field, const std::string& what) const {
-    const auto it = key_marks_.find(field);
-    fail(it != key_marks_.end() ? it->second : n.Mark(), field, what);
-  }
-
-  // `n` (at `path`) must be a mapping whose keys are all in `keys`; no duplicates.
-  void check_map(const YAML::Node& n, const std::string& path, const std::vector<std::string>& keys) {
-    if (!n.IsMap())
-      fail_at(n, path, "expected a mapping with keys " + join(keys) + ", got " + got(n));
-    std::set<std::string> seen;
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      const YAML::Node k = it->first;
-      const std::string name = k.IsScalar() ? k.Scalar() : std::string("?");
-      const std::string field = path.empty() ? name : path + "." + name;
-      if (std::find(keys.begin(), keys.end(), name) == keys.end()) {
-        std::string msg = "unknown key (expected one of: " + join(keys) + ")";
-        std::string best;
-        size_t best_d = 3;
-        for (const auto& c : keys) {
-          const size_t d = edit_distance(name, c);
-          if (d < best_d) best_d = d, best = c;
-        }
-        if (!best.empty()) msg += "; did you mean '" + best + "'?";
-        fail(k.Mark(), field, msg);
-      }
-      if (!seen.insert(name).second) fail(k.Mark(), field, "duplicate key");
-      key_marks_[field] = k.Mark();
-    }
-  }
-
-  // The value of `key` in mapping `map`; a missing required key is an error at `at`, the line of
-  // the mapping's own key (no line for the top level).
-  YAML::Node get(const YAML::Node& map, const std::string& path, const std::string& key, bool required,
-                 const YAML::Mark& at) {
-    const YAML::Node v = map[key];
-    if (!v.IsDefined() && required) fail(at, field(path, key), "missing required key");
-    return v;
-  }
-
-  // Where `key` is written inside mapping `map`.
-  static YAML::Mark key_mark(const YAML::Node& map, const std::string& key) {
-    for (auto it = map.begin(); it != map.end(); ++it)
-      if (it->first.IsScalar() && it->first.Scalar() == key) return it->first.Mark();
-    return YAML::Mark::null_mark();
-  }
-
-  static std::string field(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-
-  std::string scalar(const YAML::Node& v, const std::string& f, const std::string& expected) {
-    if (!v.IsScalar()) fail_at(v, f, expected + ", got " + got(v));
-    return v.Scalar();
-  }
+  explicit Loader(std::string source) : YamlLoader(std::move(source)) {}
 
   static std::string range_text(int64_t lo, int64_t hi) {
     if (lo == 1) return "a positive integer ≤ " + std::to_string(hi);
@@ -359,23 +268,12 @@ class Loader {
     return c;
   }
 
- private:
-  std::string src_;
-  std::map<std::string, YAML::Mark> key_marks_;  // dotted field -> where its key is written
 };
 
 }  // namespace
 
 ArchConfig parse_arch_config(const std::string& text, const std::string& source_name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    std::string loc = source_name;
-    if (!e.mark.is_null()) loc += ":" + std::to_string(e.mark.line + 1);
-    throw Error(loc + ": YAML syntax error: " + e.msg);
-  }
-  return Loader(source_name).load(root);
+  return Loader(source_name).load(parse_yaml_document(text, source_name));
 }
 
 ArchConfig load_arch_config(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "config/yaml_loader.h"
 #include "quant/error.h"
 #include "quant/file_io.h"
 
@@ -16,69 +17,17 @@ namespace subbit::energy {
 
 namespace {
 
-std::string got(const YAML::Node& n) {
-  if (!n.IsDefined() || n.IsNull()) return "nothing";
-  if (n.IsScalar()) return "\"" + n.Scalar() + "\"";
-  if (n.IsSequence()) return "a list";
-  if (n.IsMap()) return "a mapping";
-  return "an unsupported value";
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-// Errors as arch_config.cpp reports them: "<file>:<line>: field '<dotted.path>': expected ..., got ...".
-class Loader {
+// Errors as arch_config.cpp reports them: "<file>:<line>: field '<dotted.path>': expected ..., got ...";
+// every key of a mapping is required, and an unknown key gets no "did you mean".
+class Loader : public YamlLoader {
  public:
-  explicit Loader(std::string src) : src_(std::move(src)) {}
+  explicit Loader(std::string src) : YamlLoader(std::move(src)) {}
 
-  [[noreturn]] void fail(const YAML::Mark& m, const std::string& field, const std::string& what) const {
-    std::string loc = src_;
-    if (!m.is_null()) loc += ":" + std::to_string(m.line + 1);
-    throw Error(loc + ": field '" + field + "': " + what);
-  }
-  [[noreturn]] void fail_at(const YAML::Node& n, const std::string& field, const std::string& what) const {
-    const auto it = marks_.find(field);
-    fail(it != marks_.end() ? it->second : n.Mark(), field, what);
-  }
-
-  // `n` must be a mapping with exactly `keys` (all required, no others, no duplicates).
   void check_map(const YAML::Node& n, const std::string& path, const std::vector<std::string>& keys) {
-    if (!n.IsMap()) fail_at(n, path, "expected a mapping with keys " + join(keys) + ", got " + got(n));
-    std::set<std::string> seen;
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      const std::string name = it->first.IsScalar() ? it->first.Scalar() : std::string("?");
-      const std::string f = field(path, name);
-      if (std::find(keys.begin(), keys.end(), name) == keys.end()) fail(it->first.Mark(), f, "unknown key (expected one of: " + join(keys) + ")");
-      if (!seen.insert(name).second) fail(it->first.Mark(), f, "duplicate key");
-      marks_[f] = it->first.Mark();
-    }
-    for (const auto& k : keys)
-      if (!seen.count(k)) {
-        const auto m = marks_.find(path);  // the line of the mapping's key; none at the top level
-        fail(path.empty() ? YAML::Mark::null_mark() : m != marks_.end() ? m->second : n.Mark(), field(path, k), "missing required key");
-      }
+    YamlLoader::check_map(n, path, keys, /*all_required=*/true, /*suggest=*/false);
   }
-  static std::string field(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-
-  // A finite number in [lo, hi] (lo_open: > lo).
   double number(const YAML::Node& v, const std::string& f, double lo, double hi, bool lo_open, const std::string& unit) {
-    const std::string expected = std::string("expected a number ") + (lo_open ? "> " : "≥ ") + fmt(lo) + " and ≤ " + fmt(hi) + " (" + unit + ")";
-    if (!v.IsScalar()) fail_at(v, f, expected + ", got " + got(v));
-    const std::string s = v.Scalar();
-    char* end = nullptr;
-    errno = 0;
-    const double x = s.empty() ? NAN : std::strtod(s.c_str(), &end);
-    if (s.empty() || errno == ERANGE || *end != '\0' || !std::isfinite(x) || x < lo || (lo_open && x == lo) || x > hi)
-      fail_at(v, f, expected + ", got " + got(v));
-    return x;
-  }
-  std::string text(const YAML::Node& v, const std::string& f) {
-    if (!v.IsScalar() || v.Scalar().empty()) fail_at(v, f, "expected a non-empty string, got " + got(v));
-    return v.Scalar();
+    return number_in(v, f, lo, hi, lo_open, unit);
   }
 
   EnergyTable load(const YAML::Node& root) {
@@ -131,27 +80,13 @@ class Loader {
   }
 
  private:
-  static std::string fmt(double v) {
-    char b[32];
-    std::snprintf(b, sizeof b, "%g", v);
-    return b;
-  }
-  std::string src_;
-  std::map<std::string, YAML::Mark> marks_;
+  static std::string fmt(double v) { return fmt_g(v); }
 };
 
 }  // namespace
 
 EnergyTable parse_energy_table(const std::string& text, const std::string& source_name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    std::string loc = source_name;
-    if (!e.mark.is_null()) loc += ":" + std::to_string(e.mark.line + 1);
-    throw Error(loc + ": YAML syntax error: " + e.msg);
-  }
-  return Loader(source_name).load(root);
+  return Loader(source_name).load(parse_yaml_document(text, source_name));
 }
 
 EnergyTable load_energy_table(const std::string& path) { return parse_energy_table(read_input_file(path, "an energy table (YAML)"), path); }

@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/area_report.h"
 #include "cli/energy_report.h"
 #include "cli/inject.h"
 #include "cli/parallel_run.h"
@@ -20,6 +22,7 @@
 #include "golden/golden.h"
 #include "netgen/netgen.h"
 #include "quant/error.h"
+#include "report/run_report.h"
 #include "runtime/roofline.h"
 #include "rtl_cosim.h"
 #include "system/platform_faults.h"
@@ -59,7 +62,11 @@ void progress(int done, int total) {
 
 }  // namespace
 
-void register_run(CLI::App& app) {
+namespace {
+
+// `subbit run` and `subbit report` share their options and their code: report is run with -o DIR in
+// place of --report DIR (docs/reports.md).
+void register_run_command(CLI::App& app, bool report_command) {
   struct Args {
     PlatformOptions platform;
     std::string network, input, dataset, data_dir = kFashionMnistDir;
@@ -74,9 +81,19 @@ void register_run(CLI::App& app) {
     cosim::CosimOptions cosim;
     InjectOptions inject;
     std::string energy_table;  // empty: find_energy_table()
+    std::string area_table;    // empty: find_area_table()
+    std::string synth;         // scripts/synth.sh JSON; empty: scaled estimates
+    std::string report_dir;    // --report / report -o: write the report files there
   };
   auto a = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("run", "Run full inferences on the TLM model of the accelerator, through the driver");
+  CLI::App* cmd = report_command
+                      ? app.add_subcommand("report", "Run inferences like `run` and write an evaluation report (JSON, CSV, HTML with plots, "
+                                                     "Chrome trace) into a directory")
+                      : app.add_subcommand("run", "Run full inferences on the TLM model of the accelerator, through the driver");
+  if (report_command)
+    cmd->add_option("-o,--output", a->report_dir, "directory for report.html, report.json, layers.csv, area.csv, timeline.trace.json")->required();
+  else
+    cmd->add_option("--report", a->report_dir, "also write the evaluation report (report.html, report.json, CSV, timeline.trace.json) into this directory");
   add_budget_options(cmd);
   add_platform_options(*cmd, a->platform);
   cmd->add_option("--network", a->network, "network file")->required();
@@ -103,6 +120,8 @@ void register_run(CLI::App& app) {
   cmd->add_option("--trace", a->trace, "write a transaction log of unit activity (one line per load, decrypt, PE, post, store)");
   add_inject_options(*cmd, a->inject);
   cmd->add_option("--energy-table", a->energy_table, "per-action energy table for the energy report (YAML; docs/energy.md; default: energy/45nm.yaml beside the config, else the shipped configs/energy/45nm.yaml)");
+  cmd->add_option("--area-table", a->area_table, "area table for the area report (YAML; docs/area.md; default: area/osu018.yaml beside the config, else the shipped configs/area/osu018.yaml)");
+  cmd->add_option("--synth", a->synth, "the config's synthesis JSON (scripts/synth.sh) for the area report's logic units (default: none, scaled from the area table)");
   cmd->callback([a]() {
     if (a->mapper != "search" && a->mapper != "greedy") throw Error("run --mapper: expected search or greedy, got '" + a->mapper + "'");
     const MapperKind mapper = a->mapper == "greedy" ? MapperKind::Greedy : MapperKind::Search;
@@ -115,8 +134,11 @@ void register_run(CLI::App& app) {
     if (a->jobs > 1 && (!a->trace.empty() || rtl || !a->inject.specs.empty()))
       throw Error(std::string("run --jobs: ") + (!a->trace.empty() ? "--trace" : rtl ? "--fidelity rtl" : "--inject") +
                   " runs in one process only (its log, RTL counts or fault totals span every image); use --jobs 1");
+    if (!a->report_dir.empty()) report::prepare_report_dir(a->report_dir);
     const Network net = load_network(a->network);
     const energy::EnergyTable energy_table = energy::load_energy_table(a->energy_table.empty() ? find_energy_table(a->platform.config) : a->energy_table);
+    const area::AreaTable area_table = area::load_area_table(a->area_table.empty() ? find_area_table(a->platform.config) : a->area_table);
+    const std::optional<area::SynthAreas> synth_areas = a->synth.empty() ? std::nullopt : std::optional<area::SynthAreas>(area::load_synth_json(a->synth));
     std::vector<std::vector<int16_t>> inputs;
     std::vector<int> labels;
     if (!a->dataset.empty()) {
@@ -133,6 +155,7 @@ void register_run(CLI::App& app) {
     // simulates the first share, a worker its own share and then exits.
     ParallelRun par(static_cast<int>(std::min<size_t>(static_cast<size_t>(a->jobs), inputs.size())), inputs.size(), progress);
     Platform plat = make_platform(a->platform);
+    const area::AreaReport area_report = area::compute_area(area_table, plat.config, synth_areas ? &*synth_areas : nullptr);
     SimSystem& sys = *plat.system;
     std::unique_ptr<cosim::RtlCosim> core_cosim;
     if (rtl) {
@@ -146,6 +169,12 @@ void register_run(CLI::App& app) {
       trace << "# start_ns end_ns unit layer rows ch detail\n";
       sys.accel.set_activity_log(&trace);
     }
+    // The report's timeline: the first inference's activity, logged in memory (beside --trace's file,
+    // which gets every inference).
+    std::ostringstream report_log;
+    std::string timeline_text;
+    const bool report = !a->report_dir.empty();
+    if (report) sys.accel.set_activity_log(&report_log);
     // --inject: the outputs must match the golden reference under the same faults (a mismatch there
     // is a model bug); differences from the fault-free reference are what the faults did.
     const std::unique_ptr<fault::Injection> inj = make_injection(a->inject, net, sys.accel.params().n_out, "run");
@@ -188,6 +217,11 @@ void register_run(CLI::App& app) {
         driver::Counters c;
         drv.read_counters(&c);
         if (i == 0) first = c, stats = sys.accel.layer_stats(), dram_first = sys.memory().counters().minus(before);
+        if (i == 0 && report) {
+          timeline_text = report_log.str();
+          if (!a->trace.empty()) trace << timeline_text;
+          sys.accel.set_activity_log(a->trace.empty() ? nullptr : &trace);
+        }
         total_cycles += c.cycles;
         predictions.push_back(argmax_lowest(out.data(), out_n));
         if (!labels.empty()) correct += predictions.back() == labels[i];
@@ -283,7 +317,11 @@ void register_run(CLI::App& app) {
     const double mean_cycles = static_cast<double>(total_cycles) / inputs.size();
     nlohmann::json j = {{"network", a->network},
                         {"name", net.name},
+                        {"config", a->platform.config},
                         {"platform", plat.description},
+                        {"clock_mhz", p.clock_mhz},
+                        {"peak_macs_per_cycle", peak_macs},
+                        {"dram_peak_bytes_per_cycle", caps.mem_peak_gbps * 1e3 / caps.clock_mhz},
                         {"mapper", lowered.mapper},
                         {"images", inputs.size()},
                         {"cycles", first.cycles},
@@ -325,6 +363,7 @@ void register_run(CLI::App& app) {
     for (const auto& r : rows) layer_names.push_back(r.name);
     const energy::EnergyReport energy = run_energy_model(energy_table, plat.config, p, stats, dram_first);
     j["energy"] = energy_json(energy_table, energy, layer_names, stats);
+    j["area"] = area_json(area_table, area_report);
     if (inj) {
       j["faults"] = faults_json(*inj);
       j["faults"].update({{"golden_reference", "faulted"}, {"fault_free_output_differences", clean_differ}, {"fault_free_top1_changes", clean_top1}});
@@ -338,6 +377,7 @@ void register_run(CLI::App& app) {
       if (s.op == Opcode::Conv)
         mj.update({{"dataflow", dataflow_name(m.dataflow)}, {"col_groups", m.col_groups}, {"tile_channels", m.tile_channels}, {"channels_outer", m.channels_outer}});
       j["layers"].push_back({{"name", r.name},
+                             {"index", s.index},
                              {"op", r.op},
                              {"mapping", mj},
                              {"cycles", r.cycles},
@@ -374,6 +414,12 @@ void register_run(CLI::App& app) {
                                    {"tlm_post_cycles", s.tlm_post_cycles}, {"rtl_decrypt_cycles", s.rtl_decrypt_cycles},
                                    {"rtl_tlm_difference", rtl_c ? (static_cast<double>(tlm_c) - static_cast<double>(rtl_c)) / static_cast<double>(rtl_c) : 0.0}});
       }
+    }
+    if (report) {
+      std::istringstream log(timeline_text);
+      report::write_run_report(a->report_dir, j, report::parse_activity_log(log, "activity log"));
+      std::fprintf(a->json ? stderr : stdout, "report: %s/report.html (also report.json, layers.csv, area.csv, timeline.trace.json)\n",
+                   a->report_dir.c_str());
     }
     if (a->json) {
       std::printf("%s\n", j.dump(2).c_str());
@@ -414,6 +460,7 @@ void register_run(CLI::App& app) {
                     with_commas(static_cast<int64_t>(dram_first.row_conflicts)).c_str());
       }
       std::printf("\n%s\n", energy_text(energy_table, energy, layer_names).c_str());
+      std::printf("%s\n", area_text(area_table, area_report).c_str());
       if (!labels.empty()) std::printf("Fashion-MNIST: %d/%zu correct, accuracy %.2f%%\n", correct, inputs.size(), 100.0 * correct / inputs.size());
       if (inj)
         std::printf("\n%s\nfault-free golden reference: %d of %zu outputs differ, top-1 changed on %d\n", faults_text(*inj).c_str(), clean_differ,
@@ -448,5 +495,10 @@ void register_run(CLI::App& app) {
       throw Error(a->network + ": the accelerator disagreed with the golden reference" + (inj ? " under the same faults" : "") + " (" + first_mismatch + ")");
   });
 }
+
+}  // namespace
+
+void register_run(CLI::App& app) { register_run_command(app, false); }
+void register_report(CLI::App& app) { register_run_command(app, true); }
 
 }  // namespace subbit::cli

@@ -10,7 +10,9 @@ void register_inspect(CLI::App& app);
 void register_golden(CLI::App& app);
 void register_dram_replay(CLI::App& app);
 void register_run(CLI::App& app);
+void register_report(CLI::App& app);
 void register_trace(CLI::App& app);
 void register_map(CLI::App& app);
 void register_rtlgen(CLI::App& app);
+void register_sweep(CLI::App& app);
 }  // namespace subbit::cli

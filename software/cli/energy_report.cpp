@@ -11,21 +11,26 @@
 
 namespace subbit::cli {
 
-std::string find_energy_table(const std::string& config_path) {
+std::string find_table(const std::string& config_path, const std::string& beside_config, const std::string& default_path, const std::string& what,
+                       const std::string& option, const std::string& doc) {
   namespace fs = std::filesystem;
   std::vector<std::string> tried;
-  const fs::path beside = fs::path(config_path).parent_path() / "energy" / "45nm.yaml";
+  const fs::path beside = fs::path(config_path).parent_path() / beside_config;
   tried.push_back(beside.string());
-  tried.push_back(energy::kDefaultEnergyTable);
+  tried.push_back(default_path);
   char exe[4096];
   const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) tried.push_back((fs::path(std::string(exe, static_cast<size_t>(n))).parent_path().parent_path() / energy::kDefaultEnergyTable).string());
+  if (n > 0) tried.push_back((fs::path(std::string(exe, static_cast<size_t>(n))).parent_path().parent_path() / default_path).string());
   std::error_code ec;
   for (const std::string& p : tried)
     if (fs::is_regular_file(p, ec)) return p;
   std::string list;
   for (const std::string& p : tried) list += (list.empty() ? "" : ", ") + p;
-  throw Error("run: no energy table found (tried " + list + "); name one with --energy-table FILE (docs/energy.md)");
+  throw Error("run: no " + what + " found (tried " + list + "); name one with " + option + " FILE (" + doc + ")");
+}
+
+std::string find_energy_table(const std::string& config_path) {
+  return find_table(config_path, "energy/45nm.yaml", energy::kDefaultEnergyTable, "energy table", "--energy-table", "docs/energy.md");
 }
 
 energy::EnergyReport run_energy_model(const energy::EnergyTable& table, const ArchConfig& config, const AccelParams& params,

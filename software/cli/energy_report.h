@@ -19,6 +19,12 @@ namespace subbit::cli {
 // Throws subbit::Error naming every path tried.
 std::string find_energy_table(const std::string& config_path);
 
+// The search behind find_energy_table and find_area_table: `beside_config` in the config's folder,
+// else `default_path` under the working directory, else under the folder above the binary's;
+// otherwise an Error "run: no WHAT found (tried ...); name one with OPTION FILE (DOC)".
+std::string find_table(const std::string& config_path, const std::string& beside_config, const std::string& default_path, const std::string& what,
+                       const std::string& option, const std::string& doc);
+
 // The model on the platform's counters: `stats` and `dram` of one inference (`dram.has_rows`
 // false: an ideal memory, no DRAM energy).
 energy::EnergyReport run_energy_model(const energy::EnergyTable& table, const ArchConfig& config, const AccelParams& params,

@@ -18,9 +18,11 @@ int sc_main(int argc, char* argv[]) {
   subbit::cli::register_golden(app);
   subbit::cli::register_dram_replay(app);
   subbit::cli::register_run(app);
+  subbit::cli::register_report(app);
   subbit::cli::register_trace(app);
   subbit::cli::register_map(app);
   subbit::cli::register_rtlgen(app);
+  subbit::cli::register_sweep(app);
   // Name an unknown subcommand (CLI11 would only say that one is required).
   if (argc > 1 && argv[1][0] != '-') {
     std::string known;

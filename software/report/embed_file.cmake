@@ -1,5 +1,5 @@
-# cmake -DINPUT=chart.min.js -DOUTPUT=chart_js_embed.h -P embed_file.cmake: the file as a byte array
-# (kChartJs) and the version from its banner (kChartJsVersion).
+# cmake -DINPUT=file -DOUTPUT=header.h -DNAME=kName -P embed_file.cmake: the file as a byte array
+# (NAME) and, for Chart.js, the version from its banner (NAMEVersion).
 file(READ "${INPUT}" hex HEX)
 string(LENGTH "${hex}" n)
 if(n EQUAL 0)
@@ -8,9 +8,9 @@ endif()
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
 string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" bytes "${bytes}")
 file(READ "${INPUT}" banner LIMIT 400)
-set(version "unknown")
+set(version "")
 if(banner MATCHES "Chart.js v([0-9.]+)")
   set(version "${CMAKE_MATCH_1}")
 endif()
-file(WRITE "${OUTPUT}.tmp" "// Generated from ${INPUT} by software/report/embed_file.cmake. Do not edit.\n#pragma once\nnamespace subbit::report {\ninline constexpr const char* kChartJsVersion = \"${version}\";\ninline constexpr unsigned char kChartJs[] = {\n${bytes}\n};\n}  // namespace subbit::report\n")
+file(WRITE "${OUTPUT}.tmp" "// Generated from ${INPUT} by software/report/embed_file.cmake. Do not edit.\n#pragma once\nnamespace subbit::report {\ninline constexpr const char* ${NAME}Version = \"${version}\";\ninline constexpr unsigned char ${NAME}[] = {\n${bytes}\n};\n}  // namespace subbit::report\n")
 file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")

@@ -5,11 +5,13 @@
 
 #include "quant/error.h"
 #include "report/chart_js_embed.h"
+#include "report/run_report_js.h"
 
 namespace subbit::report {
 
 std::string_view chart_js() { return {reinterpret_cast<const char*>(kChartJs), sizeof kChartJs}; }
 std::string_view chart_js_version() { return kChartJsVersion; }
+std::string_view run_report_js() { return {reinterpret_cast<const char*>(kRunReportJs), sizeof kRunReportJs}; }
 
 std::string escape_html(std::string_view text) {
   std::string out;

@@ -11,6 +11,8 @@ namespace subbit::report {
 // Chart.js as installed by Debian's libjs-chart.js, embedded at build time, and its version.
 std::string_view chart_js();
 std::string_view chart_js_version();
+// The script of the run report page (software/report/run_report.js).
+std::string_view run_report_js();
 
 // "<" ">" "&" and quotes escaped for HTML text and attribute values.
 std::string escape_html(std::string_view text);
