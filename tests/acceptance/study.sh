@@ -3,7 +3,7 @@
 # every section with numbers, the figures are SVG, the hard-wired preset's refusals are the only n/a,
 # and a second, resumed run renders the same README.   study.sh BUILD ROOT
 set -euo pipefail
-build=$1 root=$2
+build=$(cd "$1" && pwd) root=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
