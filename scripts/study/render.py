@@ -268,9 +268,16 @@ def main():
         w("; ".join(f"{MODEL_LABEL[k[1]].split(' (')[0]} on {k[0]} {v:.2f}× at {k[2]} b (ideal {1 / k[2]:.2f}×)" for k, v in big))
         w(". ")
     if small:
-        w(f"Everywhere else the speed-up is between {min(v for _, v in small):.3f}× and {max(v for _, v in small):.3f}×: those runs are "
-          "bound by the PE array or post-processing (the binary runs' bottleneck shares are in results.csv's points), so fewer "
-          "weight bits only shorten the DRAM phases that already overlap compute. ")
+        bounds = {}
+        for (cfg, model, _), _v in small:
+            top_bound = get(cfg, model, "binary")["result"]["bound"].split()[0]
+            bounds.setdefault(top_bound, set()).add((cfg, model))
+        w(f"Everywhere else the speed-up is between {min(v for _, v in small):.3f}× and {max(v for _, v in small):.3f}×. There the binary "
+          "run's largest bottleneck share (subbit run's `bound`) is " +
+          ", ".join(f"{b} in {len(cm)}" for b, cm in sorted(bounds.items(), key=lambda kv: -len(kv[1]))) +
+          " of those network × preset pairs. Where the PE array bounds, fewer weight bits only shorten DRAM phases that already "
+          "overlap compute; where DRAM bounds, most of the traffic is activations and outputs, not weights (the weights' share of "
+          "binary's traffic is in the last column). ")
     w("Energy follows the DRAM traffic saved rather than the cycles, because DRAM is most of the energy: up to " +
       f"{max((r for r in rows if r[6] != 'n/a'), key=lambda r: float(r[6].split()[0]))[6]} saved. Where FleXOR traffic is not smaller "
       "(a few ResNet-20 points) the mapper picked different tiles for the two schemes and re-reads activations more.\n\n")
