@@ -67,7 +67,7 @@ DramEnergy dram_energy(const dram::DramSpec& s);
 // The hardware the counters ran on.
 struct Hardware {
   AccelParams accel;
-  uint32_t banks = 1;                    // SRAM banks per buffer: an access reads one bank
+  uint32_t banks = 1;                    // SRAM macros per buffer (banks, x2 double-buffered): an access reads one
   const dram::DramSpec* dram = nullptr;  // nullptr: an ideal memory (no DRAM energy)
   uint32_t channels = 1;
 };

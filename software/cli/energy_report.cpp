@@ -37,7 +37,9 @@ energy::EnergyReport run_energy_model(const energy::EnergyTable& table, const Ar
                                       const std::vector<LayerStats>& stats, const MemoryCounters& dram) {
   energy::Hardware hw;
   hw.accel = params;
-  hw.banks = config.buffers.banks;
+  // One access reads one SRAM macro: a bank, or half a bank when double-buffered (each half its own
+  // macro), as the area model splits the buffers (docs/area.md).
+  hw.banks = config.buffers.banks * (config.buffers.double_buffered ? 2 : 1);
   hw.channels = config.dram.channels;
   hw.dram = dram.has_rows ? &config.dram_spec() : nullptr;
   std::vector<energy::DramCommands> layers;
