@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is missing, build, then run full inferences of a
 # FleXOR LeNet-5 on the default accelerator configuration (TLM model, through the driver) and
-# print the report: per-layer cycles, utilization, DRAM traffic, roofline, accuracy, golden check.
+# print the report: per-layer cycles, utilization, DRAM traffic, roofline, energy, area, accuracy,
+# golden check; the same as an HTML page with plots, CSV and a Perfetto trace in build/demo/report/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh >/dev/null
@@ -17,4 +18,4 @@ echo "== Network: $network"
 ./build/subbit inspect "$network"
 echo
 echo "== Accelerator (configs/default.yaml), 100 Fashion-MNIST test images"
-./build/subbit run --config configs/default.yaml --network "$network" --dataset fashion-mnist --images 100
+./build/subbit run --config configs/default.yaml --network "$network" --dataset fashion-mnist --images 100 --jobs 2 --report build/demo/report

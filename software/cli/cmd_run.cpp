@@ -418,8 +418,8 @@ void register_run_command(CLI::App& app, bool report_command) {
     if (report) {
       std::istringstream log(timeline_text);
       report::write_run_report(a->report_dir, j, report::parse_activity_log(log, "activity log"));
-      std::fprintf(a->json ? stderr : stdout, "report: %s/report.html (also report.json, layers.csv, area.csv, timeline.trace.json)\n",
-                   a->report_dir.c_str());
+      if (a->json)  // the text report names it at its end
+        std::fprintf(stderr, "report: %s/report.html (also report.json, layers.csv, area.csv, timeline.trace.json)\n", a->report_dir.c_str());
     }
     if (a->json) {
       std::printf("%s\n", j.dump(2).c_str());
@@ -489,6 +489,8 @@ void register_run_command(CLI::App& app, bool report_command) {
                     core_cosim->rtl_cycles() / std::max(wall, 1e-9));
       }
       std::printf("simulated %zu inference(s) in %.2f s wall\n", inputs.size(), wall);
+      if (report)
+        std::printf("report: %s/report.html (also report.json, layers.csv, area.csv, timeline.trace.json)\n", a->report_dir.c_str());
     }
     if (!cosim_mismatch.empty()) throw Error(a->network + ": the RTL disagreed with the TLM model (" + cosim_mismatch + ")");
     if (mismatched)
