@@ -121,6 +121,24 @@ class WeightQuant(nn.Module):
             self.sign_const = (-1.0) ** (n_tap - 1)
             self.encrypted = nn.Parameter(torch.randn(q, self.slices, n_in) * 0.05)
 
+    @torch.no_grad()
+    def init_from(self, weight):
+        """Warm start from a trained full-precision weight [Cout, K] (or its conv shape): the latent
+        weight (every scheme but FleXOR, whose encrypted bits keep their random start), alpha as at
+        construction (mean |w| per output channel) and signed-binary's region signs."""
+        w = weight.detach().reshape(self.cout, self.k)
+        if self.weight is not None:
+            self.weight.copy_(w)
+        mean_abs = w.abs().mean(dim=1).clamp_min(1e-4)
+        if self.scheme in ("binary", "ternary", "signed_binary", "flexor"):
+            self.alpha.copy_(mean_abs * (1.5 if self.scheme == "ternary" else 1.0))
+        if self.scheme == "bcq":
+            self.alpha.copy_(torch.stack([mean_abs * (0.5 ** i) * (1.5 if i == 0 else 1.0) for i in range(self.q)]))
+        if self.scheme == "signed_binary":
+            regions = math.ceil(self.k / self.region)
+            wp = F.pad(w, (0, regions * self.region - self.k)).reshape(self.cout, regions, self.region)
+            self.region_sign.copy_(torch.where(wp.mean(dim=2) >= 0, 1.0, -1.0))
+
     def signs(self):
         """Per plane, the +-1 weight bits [q, Cout, K] (for flexor: decrypted)."""
         if self.scheme == "flexor":

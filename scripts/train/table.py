@@ -24,14 +24,17 @@ def run_json(args, subbit=SUBBIT):
 def accelerator_config(report):
     """The architecture config a trained network runs on: the default one has a single decryptor
     hard-wired to N_in/N_out = 16/20, so FleXOR 0.6 and 0.4 (N_in 12 and 8) need the large config's
-    programmable decryptors."""
+    programmable decryptors, and the mixed per-stage N_in of ResNet-20 (up to 19) a 20-input one
+    (tests/configs/large-nin20.yaml, not a preset)."""
+    if report["scheme"] == "flexor" and max(report.get("n_in_stages", [0])) > 16:
+        return "tests/configs/large-nin20.yaml"
     if report["scheme"] == "flexor" and abs(report.get("bits", 0.8) - 0.8) > 1e-9:
         return "configs/large.yaml"
     return "configs/default.yaml"
 
 
-SCHEME_ORDER = ["fp32", "binary", "flexor 0.8", "flexor 0.6", "flexor 0.4", "bcq", "ternary", "signed_binary"]
-MODEL_ORDER = ["lenet5", "mlp"]
+SCHEME_ORDER = ["fp32", "binary", "flexor 0.8", "flexor 0.6", "flexor 0.4", "flexor mixed", "bcq", "ternary", "signed_binary"]
+MODEL_ORDER = ["lenet5", "mlp", "resnet20"]
 HEADER = ("| network | scheme | bits/weight (quantized layers) | weight bytes | PyTorch acc. | golden acc. | accelerator acc. "
           "| same predictions (PyTorch = golden, accelerator = golden) | train time | command |\n"
           "|---|---|---|---|---|---|---|---|---|---|")
@@ -42,7 +45,11 @@ def row_for(path, images):
     rep = json.load(open(path))
     name = os.path.basename(path)[:-5]
     scheme = rep["scheme"] + (f" {rep['bits']}" if rep["scheme"] == "flexor" else "")
+    if "n_in_stages" in rep:
+        scheme = "flexor mixed"
     key = (MODEL_ORDER.index(rep["model"]), SCHEME_ORDER.index(scheme))
+    if scheme == "flexor mixed":
+        scheme = "flexor N_in " + "/".join(str(v) for v in rep["n_in_stages"])
     if scheme == "bcq":  # the q is only in the command line
         scheme = "bcq q=" + rep["command"].split("--q ")[1].split()[0]
     if "network" not in rep:  # fp32 baseline: PyTorch only

@@ -4,8 +4,14 @@
   /usr/bin/python3 scripts/train/train.py --model lenet5 --scheme flexor --bits 0.8 \
       --epochs 8 --out networks/lenet5_flexor0.8.safetensors
 
-Schemes: fp32, int8, binary, bcq (--q 2), ternary, signed_binary, flexor (--bits 0.8|0.6|0.4,
-N_out 20, N_tap 2). First and last layers are int8 (fp32 for the fp32 baseline). Activations are
+Models: lenet5, mlp, resnet20 (scripts/train/resnet20.py). Schemes: fp32, int8, binary, bcq (--q 2),
+ternary, signed_binary, flexor (--bits 0.8|0.6|0.4, N_out 20, N_tap 2; ResNet-20 also per stage,
+--n-in-stages 19,16,7). First and last layers are int8 (fp32 for the fp32 baseline).
+
+Training levers (docs/training.md): --warm-start CKPT (initialize from a trained fp32 network's
+--checkpoint), --s-tanh-start/--s-tanh-warmup (FleXOR's S_tanh ramped over the first epochs),
+--schedule cosine with --warmup-epochs (else one-cycle), --augment (random 2-pixel shifts and
+horizontal flips). Activations are
 unsigned 8-bit after every ReLU, as the hardware computes them (docs/numerics.md). The export is
 evaluated by an integer pipeline written with torch ops ("quantized evaluation"), which is the
 arithmetic of docs/numerics.md; its predictions are written next to the network for comparison
@@ -27,6 +33,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from subbit_quant import ActQuant, WeightQuant  # noqa: E402
+import resnet20  # noqa: E402
 
 DATA = "/usr/share/datasets/fashion-mnist"
 
@@ -222,14 +229,56 @@ def accuracy(net, images, labels, batch=1000):
     return 100.0 * correct / len(images)
 
 
+def augment(x):
+    """Random shifts of up to 2 pixels (zero fill) and horizontal flips of u8 images [N, 1, 28, 28]."""
+    n = x.shape[0]
+    padded = F.pad(x, (2, 2, 2, 2))
+    dx, dy = torch.randint(0, 5, (n,)), torch.randint(0, 5, (n,))
+    rows = (dy[:, None] + torch.arange(28)[None, :])[:, :, None].expand(n, 28, 28)
+    cols = (dx[:, None] + torch.arange(28)[None, :])[:, None, :].expand(n, 28, 28)
+    out = padded[torch.arange(n)[:, None, None], 0, rows, cols].unsqueeze(1)
+    flip = torch.rand(n) < 0.5
+    out[flip] = out[flip].flip(3)
+    return out
+
+
+def warm_start(net, path):
+    """Loads a --checkpoint of a full-precision network into `net`: batch-norm, biases and activation
+    ranges as saved; each quantized weight initialized from the saved weight (WeightQuant.init_from)."""
+    state = torch.load(path, map_location="cpu")
+    own = net.state_dict()
+    loaded = 0
+    for key, value in state.items():
+        if key.endswith(".wq.weight"):
+            wq = net.get_submodule(key[: -len(".weight")])
+            wq.init_from(value)
+            loaded += 1
+        elif key in own and own[key].shape == value.shape and ".wq." not in key:
+            own[key].copy_(value)
+            loaded += 1
+    if loaded == 0:
+        raise SystemExit(f"--warm-start {path}: no parameter matches this model")
+    print(f"warm start from {path}: {loaded} tensors", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default="lenet5", choices=["lenet5", "mlp"])
+    ap.add_argument("--model", default="lenet5", choices=["lenet5", "mlp", "resnet20"])
     ap.add_argument("--scheme", default="flexor", choices=["fp32", "int8", "binary", "bcq", "ternary", "signed_binary", "flexor"])
     ap.add_argument("--bits", type=float, default=0.8, help="flexor bits per weight (n_in = bits * 20)")
     ap.add_argument("--q", type=int, default=2, help="bcq planes")
     ap.add_argument("--region", type=int, default=8, help="signed-binary region length")
     ap.add_argument("--s-tanh", type=float, default=10.0)
+    ap.add_argument("--s-tanh-start", type=float, default=None, help="FleXOR: S_tanh at the start, ramped linearly to --s-tanh")
+    ap.add_argument("--s-tanh-warmup", type=float, default=0, help="FleXOR: epochs of the S_tanh ramp")
+    ap.add_argument("--n-in-stages", default=None, help="resnet20 flexor: N_in per stage, e.g. 19,16,7 (N_out 20)")
+    ap.add_argument("--warm-start", default=None, help="initialize from a --checkpoint of a trained (fp32) network")
+    ap.add_argument("--checkpoint", default=None, help="write the trained model's state (for --warm-start)")
+    ap.add_argument("--schedule", default="onecycle", choices=["onecycle", "cosine"])
+    ap.add_argument("--warmup-epochs", type=float, default=1.0, help="cosine: linear warm-up epochs")
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--augment", action="store_true", help="random 2-pixel shifts and horizontal flips of the training images")
+    ap.add_argument("--max-minutes", type=float, default=None, help="stop training after this many minutes (the report says so)")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--batch", type=int, default=128)
@@ -257,29 +306,76 @@ def main():
         wq = {"q": args.q}
     elif args.scheme == "signed_binary":
         wq = {"region": args.region}
-    net = Net(args.model, args.scheme, **wq)
-    opt = torch.optim.Adam(net.parameters(), lr=args.lr)
-    steps = epochs * math.ceil(len(train_x) / args.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
+    stage_n_in = None
+    if args.n_in_stages:
+        if args.model != "resnet20" or args.scheme != "flexor":
+            raise SystemExit("--n-in-stages: only for --model resnet20 --scheme flexor")
+        stage_n_in = [int(v) for v in args.n_in_stages.split(",")]
+        if len(stage_n_in) != 3 or not all(1 <= v <= 20 for v in stage_n_in):
+            raise SystemExit(f"--n-in-stages: expected three N_in values 1-20 (N_out 20), got '{args.n_in_stages}'")
+    if args.model == "resnet20":
+        stage_wq = [dict(wq, n_in=stage_n_in[i]) if stage_n_in else dict(wq) for i in range(3)]
+        net = resnet20.ResNet20(args.scheme, stage_wq)
+    else:
+        net = Net(args.model, args.scheme, **wq)
+    if args.warm_start:
+        warm_start(net, args.warm_start)
+    flexor_layers = [m for m in net.modules() if isinstance(m, WeightQuant) and m.scheme == "flexor"]
+    opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    per_epoch = math.ceil(len(train_x) / args.batch)
+    steps = epochs * per_epoch
+    if args.schedule == "onecycle":
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
+    else:
+        warm = max(1, int(args.warmup_epochs * per_epoch))
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda i: (i + 1) / warm if i < warm else 0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, steps - warm))))
     t0 = time.time()
+    step, stopped_early = 0, False
     for epoch in range(epochs):
         net.train()
         perm = torch.randperm(len(train_x))
         for b0 in range(0, len(train_x), args.batch):
+            if args.s_tanh_start is not None and flexor_layers:
+                ramp = min(1.0, step / max(1.0, args.s_tanh_warmup * per_epoch))
+                for m in flexor_layers:
+                    m.s_tanh = args.s_tanh_start + ramp * (args.s_tanh - args.s_tanh_start)
             idx = perm[b0:b0 + args.batch]
-            loss = F.cross_entropy(net(train_x[idx]), train_y[idx])
+            x = augment(train_x[idx]) if args.augment else train_x[idx]
+            loss = F.cross_entropy(net(x), train_y[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
+            step += 1
         print(f"epoch {epoch + 1}/{epochs}: loss {loss.item():.3f}, test {accuracy(net, test_x, test_y):.2f}%, {time.time() - t0:.0f} s", flush=True)
+        if args.max_minutes is not None and time.time() - t0 > 60 * args.max_minutes and epoch + 1 < epochs:
+            print(f"stopping after epoch {epoch + 1}: --max-minutes {args.max_minutes}", flush=True)
+            stopped_early = True
+            break
     report = {"model": args.model, "scheme": args.scheme, "train_seconds": round(time.time() - t0, 1), "epochs": epochs, "smoke": args.smoke,
+              "epochs_run": epoch + 1, "stopped_early": stopped_early, "seed": args.seed,
+              "levers": {"warm_start": args.warm_start, "s_tanh": args.s_tanh, "s_tanh_start": args.s_tanh_start, "s_tanh_warmup": args.s_tanh_warmup,
+                         "schedule": args.schedule, "warmup_epochs": args.warmup_epochs, "augment": args.augment, "lr": args.lr,
+                         "weight_decay": args.weight_decay, "batch": args.batch},
               "command": " ".join(["/usr/bin/python3"] + sys.argv), "pytorch_fakequant_accuracy": accuracy(net, test_x, test_y)}
     if args.scheme == "flexor":
         report["bits"] = args.bits
+    if stage_n_in:
+        report["n_in_stages"] = stage_n_in
+    if args.model == "resnet20":
+        report["stored_bits_per_weight"] = resnet20.stored_bits_per_weight(net)
+        if stage_n_in:
+            report["bits"] = round(report["stored_bits_per_weight"], 4)
+    if args.checkpoint:
+        torch.save(net.state_dict(), args.checkpoint)
     if args.out and args.scheme != "fp32":
-        layers = export(net, args.out)
-        preds = integer_eval(args.model, layers, test_x)
+        if args.model == "resnet20":
+            graph = resnet20.export(net, args.out, write_safetensors)
+            preds = resnet20.integer_eval(graph, test_x)
+        else:
+            layers = export(net, args.out)
+            preds = integer_eval(args.model, layers, test_x)
         report["pytorch_integer_accuracy"] = 100.0 * (preds == test_y).float().mean().item()
         report["predictions"] = preds.tolist()
         report["network"] = args.out
