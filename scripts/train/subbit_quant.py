@@ -94,8 +94,11 @@ class WeightQuant(nn.Module):
     """The weight of one layer in one scheme. forward() returns the fake-quantized float weight
     [Cout, K]; export() the integers the network file stores."""
 
-    def __init__(self, weight, scheme, n_in=16, n_out=20, n_tap=2, xor_seed=1, region=8, s_tanh=10.0, q=1):
+    def __init__(self, weight, scheme, n_in=16, n_out=20, n_tap=2, xor_seed=1, region=8, s_tanh=10.0, q=1, sparsity=None):
         super().__init__()
+        # ternary: None is TWN's threshold 0.7 mean|W|; a fraction is the share of zero weights
+        # (the threshold is that quantile of |W|), for sparse ternary networks (entropy-coded baseline).
+        self.sparsity = sparsity
         self.scheme, self.cout, self.k = scheme, weight.shape[0], weight[0].numel()
         w = weight.detach().reshape(self.cout, self.k)
         self.weight = nn.Parameter(w.clone()) if scheme != "flexor" else None
@@ -120,6 +123,22 @@ class WeightQuant(nn.Module):
             self.register_buffer("taps", torch.tensor(taps, dtype=torch.long))  # [n_out, n_tap]
             self.sign_const = (-1.0) ** (n_tap - 1)
             self.encrypted = nn.Parameter(torch.randn(q, self.slices, n_in) * 0.05)
+
+    def ternary_delta(self):
+        if self.sparsity is None:
+            return 0.7 * self.weight.abs().mean()
+        return torch.quantile(self.weight.detach().abs().flatten().float(), self.sparsity)
+
+    @torch.no_grad()
+    def ternary_entropy_bits(self):
+        """Shannon entropy of the ternary weights (bits per weight): the size an entropy coder
+        approaches, the index overhead of pruning included."""
+        t = torch.sign(self.weight) * (self.weight.abs() > self.ternary_delta())
+        h = 0.0
+        for v in (-1, 0, 1):
+            p = float((t == v).float().mean())
+            h -= p * math.log2(p) if p > 0 else 0.0
+        return h
 
     @torch.no_grad()
     def init_from(self, weight):
@@ -168,7 +187,7 @@ class WeightQuant(nn.Module):
             return out
         if s == "ternary":
             a, _ = quant_alpha(self.alpha)
-            delta = 0.7 * self.weight.abs().mean().detach()
+            delta = self.ternary_delta().detach()
             t = torch.sign(self.weight) * (self.weight.abs() > delta)
             return a[:, None] * (self.weight + (t - self.weight).detach())  # straight-through
         if s == "signed_binary":
@@ -210,7 +229,7 @@ class WeightQuant(nn.Module):
             bits = torch.stack(planes)
             return {"scheme": "bcq", "q": self.q}, {"planes": ("U8", [self.q, _nbytes(bits.shape[1])], pack_bits(bits)), "alpha": ("U8", [self.q, self.cout], a_int.numpy().tobytes())}, w_scale
         if s == "ternary":
-            delta = 0.7 * self.weight.abs().mean()
+            delta = self.ternary_delta()
             t = torch.sign(self.weight) * (self.weight.abs() > delta)
             b0, b1 = (t >= 0), (t > 0)  # t=+1: (+1,+1); t=0: (+1,-1); t=-1: (-1,-1)
             bits = torch.stack([b0.reshape(-1), b1.reshape(-1)])

@@ -268,6 +268,7 @@ def main():
     ap.add_argument("--bits", type=float, default=0.8, help="flexor bits per weight (n_in = bits * 20)")
     ap.add_argument("--q", type=int, default=2, help="bcq planes")
     ap.add_argument("--region", type=int, default=8, help="signed-binary region length")
+    ap.add_argument("--ternary-sparsity", type=float, default=None, help="ternary: share of zero weights (default: TWN's 0.7 mean|W| threshold)")
     ap.add_argument("--s-tanh", type=float, default=10.0)
     ap.add_argument("--s-tanh-start", type=float, default=None, help="FleXOR: S_tanh at the start, ramped linearly to --s-tanh")
     ap.add_argument("--s-tanh-warmup", type=float, default=0, help="FleXOR: epochs of the S_tanh ramp")
@@ -306,6 +307,8 @@ def main():
         wq = {"q": args.q}
     elif args.scheme == "signed_binary":
         wq = {"region": args.region}
+    elif args.scheme == "ternary" and args.ternary_sparsity is not None:
+        wq = {"sparsity": args.ternary_sparsity}
     stage_n_in = None
     if args.n_in_stages:
         if args.model != "resnet20" or args.scheme != "flexor":
@@ -367,6 +370,11 @@ def main():
         report["stored_bits_per_weight"] = resnet20.stored_bits_per_weight(net)
         if stage_n_in:
             report["bits"] = round(report["stored_bits_per_weight"], 4)
+    if args.scheme == "ternary":
+        ws = [m for m in net.modules() if isinstance(m, WeightQuant) and m.scheme == "ternary"]
+        n = sum(m.cout * m.k for m in ws)
+        report["ternary_entropy_bits_per_weight"] = sum(m.ternary_entropy_bits() * m.cout * m.k for m in ws) / max(1, n)
+        report["ternary_zero_share"] = sum(float((m.weight.abs() <= m.ternary_delta()).float().mean()) * m.cout * m.k for m in ws) / max(1, n)
     if args.checkpoint:
         torch.save(net.state_dict(), args.checkpoint)
     if args.out and args.scheme != "fp32":

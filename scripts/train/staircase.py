@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""The ResNet-20 FleXOR staircase (docs/training.md, "ResNet-20"): accuracy of the exported networks
+(PyTorch's integer evaluation = `subbit golden`, all 10,000 test images) per seed, the steps between
+rungs, beside the FleXOR paper's CIFAR-10 ResNet-20 row; the other schemes; the equal-bytes baseline
+(ternary with enough zeros that its entropy-coded size matches FleXOR 0.6); train time per model.
+
+  /usr/bin/python3 scripts/train/staircase.py [--dir networks] > table.md
+"""
+import argparse
+import glob
+import json
+import os
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+RUNGS = [("fp32", "resnet20_fp32"), ("binary (1 b)", "resnet20_binary"), ("FleXOR 0.8 b", "resnet20_flexor0.8"),
+         ("FleXOR 0.6 b", "resnet20_flexor0.6"), ("FleXOR 0.4 b", "resnet20_flexor0.4")]
+PAPER = [91.87, 90.44, 89.91, 89.16, 88.23]  # FleXOR paper, CIFAR-10 ResNet-20 (fp32, 1.0, 0.8, 0.6, 0.4 b)
+PAPER_MIXED = (0.47, 89.29)
+OTHERS = [("mixed N_in 19/16/7", "resnet20_flexor_mixed"), ("bcq q=2 (2 b)", "resnet20_bcq2"), ("ternary (2 b)", "resnet20_ternary"),
+          ("signed-binary", "resnet20_signed_binary"), ("ternary, 89 % zeros", "resnet20_ternary_sparse0.89")]
+
+
+def acc(rep):
+    return rep.get("pytorch_integer_accuracy", rep.get("pytorch_fakequant_accuracy")) if rep else None
+
+
+def load(d, name, seed):
+    path = os.path.join(d, name + ("" if seed == 1 else f"_seed{seed}") + ".json")
+    return json.load(open(path)) if os.path.exists(path) else None
+
+
+def f2(v):
+    return "—" if v is None else f"{v:.2f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", default=os.path.join(ROOT, "networks"))
+    a = ap.parse_args()
+    seeds = sorted({1} | {int(p.rsplit("_seed", 1)[1][:-5]) for p in glob.glob(os.path.join(a.dir, "resnet20_*_seed*.json"))})
+    print("| | " + " | ".join(r for r, _ in RUNGS) + " |")
+    print("|---|" + "---|" * len(RUNGS))
+    for seed in seeds:
+        reps = [load(a.dir, n, seed) for _, n in RUNGS]
+        accs = [acc(r) for r in reps]
+        print(f"| seed {seed} | " + " | ".join(f2(v) for v in accs) + " |")
+        steps = ["", f"{accs[1] - accs[0]:+.2f} from fp32" if None not in accs[:2] else "—"]
+        steps += [f"{accs[i] - accs[i - 1]:+.2f}" if accs[i] is not None and accs[i - 1] is not None else "—" for i in range(2, len(accs))]
+        print(f"| step, seed {seed} | " + " | ".join(steps) + " |")
+    print("| FleXOR paper, CIFAR-10 ResNet-20 | " + " | ".join(
+        f"{v:.2f}" + (f" ({v - PAPER[i - 1]:+.2f})" if i > 0 else "") for i, v in enumerate(PAPER)) + " |")
+    print()
+    print("| network | bits/weight (quantized layers) | " + " | ".join(f"seed {s}" for s in seeds) + " | train time (seed 1) | epochs |")
+    print("|---|---|" + "---|" * len(seeds) + "---|---|")
+    for label, name in RUNGS + OTHERS:
+        reps = [load(a.dir, name, s) for s in seeds]
+        r1 = reps[0] or next((r for r in reps if r), None)
+        if r1 is None:
+            continue
+        bits = r1.get("stored_bits_per_weight")
+        if "ternary_entropy_bits_per_weight" in r1 and "sparse" in name:
+            bits_text = f"2 stored, {r1['ternary_entropy_bits_per_weight']:.3f} entropy-coded ({100 * r1['ternary_zero_share']:.0f} % zeros)"
+        else:
+            bits_text = "32" if r1["scheme"] == "fp32" else (f"{bits:.3f}" if bits is not None else "—")
+        print(f"| {label} | {bits_text} | " + " | ".join(f2(acc(r)) for r in reps) +
+              f" | {r1['train_seconds'] / 60:.0f} min | {r1.get('epochs_run', r1['epochs'])} |")
+    print(f"\nThe paper's mixed setting: {PAPER_MIXED[0]} b/w at {PAPER_MIXED[1]:.2f} % (CIFAR-10).")
+
+
+if __name__ == "__main__":
+    main()
