@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/area_report.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/energy_report.h"
@@ -74,6 +75,7 @@ struct Sweep {
   std::string dir;  // absolute
   std::map<std::string, std::string> file_hash;   // trained networks and base configs
   std::map<std::string, std::string> energy_tables;  // base config -> its energy table
+  std::map<std::string, std::string> area_tables;    // base config -> its area table (the point's config sits elsewhere)
 
   std::string point_dir(const sweep::Point& p) const { return dir + "/points/" + p.id; }
 
@@ -88,8 +90,10 @@ struct Sweep {
     const std::string& base = spec.configs[p.config];
     auto et = energy_tables.find(base);
     if (et == energy_tables.end()) et = energy_tables.emplace(base, fs::absolute(find_energy_table(base)).lexically_normal().string()).first;
+    auto at = area_tables.find(base);
+    if (at == area_tables.end()) at = area_tables.emplace(base, fs::absolute(find_area_table(base)).lexically_normal().string()).first;
     std::vector<std::string> a = {"run", "--json", "--config", point_dir(p) + "/config.yaml", "--network", p.network_file, "--energy-table", et->second,
-                                  "--mapper", spec.run.mapper, "--memory", spec.run.memory};
+                                  "--area-table", at->second, "--mapper", spec.run.mapper, "--memory", spec.run.memory};
     if (!spec.run.dataset.empty()) {
       a.insert(a.end(), {"--dataset", spec.run.dataset, "--images", std::to_string(spec.run.images)});
       if (!spec.run.data_dir.empty()) a.insert(a.end(), {"--data-dir", spec.run.data_dir});
