@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from subbit_quant import ActQuant, WeightQuant, round_ste
+from subbit_quant import ActQuant, WeightQuant, requant_params, round_ste
 
 WIDTHS = (16, 32, 64)
 
@@ -108,17 +108,6 @@ class ResNet20(nn.Module):
 
 
 # ---------------------------------------------------------------- export
-
-
-def requant_params(real_mult, real_bias):
-    """mult / 2^shift ~ real_mult (per channel), bias / 2^shift ~ real_bias (numerics.md 4)."""
-    m = float(real_mult.abs().max().clamp_min(1e-30))
-    shift = max(0, min(62, 30 - math.ceil(math.log2(m))))
-    while shift > 0 and float(real_bias.abs().max()) * 2.0 ** shift >= 2 ** 61:
-        shift -= 1
-    mult = torch.round(real_mult.double() * 2.0 ** shift).long().clamp(-(2 ** 31) + 1, 2 ** 31 - 1)
-    bias = torch.round(real_bias.double() * 2.0 ** shift).long()
-    return mult, bias, shift
 
 
 @torch.no_grad()

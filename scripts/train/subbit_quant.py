@@ -302,6 +302,17 @@ def unpack_bits(data, planes, n):
     return torch.from_numpy(np.unpackbits(arr, axis=1, bitorder="little")[:, :n].astype(bool))
 
 
+def requant_params(real_mult, real_bias):
+    """mult / 2^shift ~ real_mult (per channel), bias / 2^shift ~ real_bias (numerics.md 4)."""
+    m = float(real_mult.abs().max().clamp_min(1e-30))
+    shift = max(0, min(62, 30 - math.ceil(math.log2(m))))
+    while shift > 0 and float(real_bias.abs().max()) * 2.0 ** shift >= 2 ** 61:
+        shift -= 1
+    mult = torch.round(real_mult.double() * 2.0 ** shift).long().clamp(-(2 ** 31) + 1, 2 ** 31 - 1)
+    bias = torch.round(real_bias.double() * 2.0 ** shift).long()
+    return mult, bias, shift
+
+
 class ActQuant(nn.Module):
     """Unsigned 8-bit activations after ReLU (signed=False) or signed 8-bit, with a per-tensor scale
     tracked as an EMA of the batch maximum during training and frozen in eval."""

@@ -32,7 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from subbit_quant import ActQuant, WeightQuant  # noqa: E402
+from subbit_quant import ActQuant, WeightQuant, requant_params  # noqa: E402
 import resnet20  # noqa: E402
 
 DATA = "/usr/share/datasets/fashion-mnist"
@@ -111,17 +111,6 @@ class Net(nn.Module):
 
 
 # ---------------------------------------------------------------- export
-
-
-def requant_params(real_mult, real_bias):
-    """mult / 2^shift ~ real_mult (per channel), bias / 2^shift ~ real_bias (numerics.md 4)."""
-    m = float(real_mult.abs().max().clamp_min(1e-30))
-    shift = max(0, min(62, 30 - math.ceil(math.log2(m))))
-    while shift > 0 and float(real_bias.abs().max()) * 2.0 ** shift >= 2 ** 61:
-        shift -= 1
-    mult = torch.round(real_mult.double() * 2.0 ** shift).long().clamp(-(2 ** 31) + 1, 2 ** 31 - 1)
-    bias = torch.round(real_bias.double() * 2.0 ** shift).long()
-    return mult, bias, shift
 
 
 @torch.no_grad()

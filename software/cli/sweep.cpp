@@ -407,6 +407,15 @@ std::string cell(const nlohmann::json& v) {
   return v.dump();
 }
 
+// Record `r`'s value in column i of csv_columns(): grid fields (after id and config) live in its
+// "grid" object, the rest at the top level; null when absent.
+const nlohmann::json& column_value(const SweepSpec& spec, const std::vector<std::string>& cols, const nlohmann::json& r, size_t i) {
+  static const nlohmann::json none;
+  const bool grid = i >= 2 && i < 2 + spec.grid.size();
+  const nlohmann::json* obj = grid ? (r.contains("grid") ? &r["grid"] : nullptr) : &r;
+  return obj && obj->contains(cols[i]) ? (*obj)[cols[i]] : none;
+}
+
 }  // namespace
 
 std::vector<std::string> csv_columns(const SweepSpec& spec) {
@@ -421,16 +430,9 @@ std::string results_csv(const SweepSpec& spec, const std::vector<nlohmann::json>
   std::string out;
   for (size_t i = 0; i < cols.size(); ++i) out += (i ? "," : "") + report::csv_field(cols[i]);
   out += "\n";
-  const nlohmann::json none;
   for (const auto& r : records) {
     for (size_t i = 0; i < cols.size(); ++i) {
-      const nlohmann::json* v = &none;
-      if (i >= 2 && i < 2 + spec.grid.size()) {
-        if (r.contains("grid") && r["grid"].contains(cols[i])) v = &r["grid"][cols[i]];
-      } else if (r.contains(cols[i])) {
-        v = &r[cols[i]];
-      }
-      out += (i ? "," : "") + report::csv_field(cell(*v));
+      out += (i ? "," : "") + report::csv_field(cell(column_value(spec, cols, r, i)));
     }
     out += "\n";
   }
@@ -454,16 +456,10 @@ std::string pareto_html(const SweepSpec& spec, const std::vector<nlohmann::json>
   body += "</div>\n<h2>Points</h2>\n<p class=\"note\">Click a column header to sort.</p>\n<div style=\"overflow-x: auto\"><table id=\"points\"><thead><tr>";
   for (const std::string& c : cols) body += "<th>" + report::escape_html(c) + "</th>";
   body += "</tr></thead><tbody>\n";
-  const nlohmann::json none;
   for (const auto& r : records) {
     body += "<tr>";
     for (size_t i = 0; i < cols.size(); ++i) {
-      const nlohmann::json* v = &none;
-      if (i >= 2 && i < 2 + spec.grid.size()) {
-        if (r.contains("grid") && r["grid"].contains(cols[i])) v = &r["grid"][cols[i]];
-      } else if (r.contains(cols[i])) {
-        v = &r[cols[i]];
-      }
+      const nlohmann::json* v = &column_value(spec, cols, r, i);
       std::string t = cell(*v);
       if (v->is_number_float()) {
         char b[32];
