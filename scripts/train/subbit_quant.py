@@ -141,22 +141,51 @@ class WeightQuant(nn.Module):
         return h
 
     @torch.no_grad()
-    def init_from(self, weight):
+    def init_from(self, weight, flexor_bits="nearest"):
         """Warm start from a trained full-precision weight [Cout, K] (or its conv shape): the latent
-        weight (every scheme but FleXOR, whose encrypted bits keep their random start), alpha as at
-        construction (mean |w| per output channel) and signed-binary's region signs."""
+        weight, alpha as at construction (mean |w| per output channel) and signed-binary's region
+        signs. FleXOR has no latent weight: with flexor_bits "nearest" each slice's encrypted bits
+        start at the word whose decryption best matches the weight's signs (init_encrypted), and
+        alpha at the least-squares scale of those signs; with "random" they keep their random start."""
         w = weight.detach().reshape(self.cout, self.k)
         if self.weight is not None:
             self.weight.copy_(w)
         mean_abs = w.abs().mean(dim=1).clamp_min(1e-4)
         if self.scheme in ("binary", "ternary", "signed_binary", "flexor"):
             self.alpha.copy_(mean_abs * (1.5 if self.scheme == "ternary" else 1.0))
+        if self.scheme == "flexor" and flexor_bits == "nearest":
+            self.init_encrypted(w)
         if self.scheme == "bcq":
             self.alpha.copy_(torch.stack([mean_abs * (0.5 ** i) * (1.5 if i == 0 else 1.0) for i in range(self.q)]))
         if self.scheme == "signed_binary":
             regions = math.ceil(self.k / self.region)
             wp = F.pad(w, (0, regions * self.region - self.k)).reshape(self.cout, regions, self.region)
             self.region_sign.copy_(torch.where(wp.mean(dim=2) >= 0, 1.0, -1.0))
+
+    @torch.no_grad()
+    def init_encrypted(self, w):
+        """Per slice of N_out weights, the N_in-bit word x maximizing sum_j |w_j| [decrypt(x)_j = sign w_j]
+        (a Hamming match weighted by magnitude, i.e. max <w, decrypt(x)>), by exhaustive search over
+        all 2^N_in words; q > 1 fits each plane to the residual of the ones before. Encrypted values
+        start at +-0.05 (the random start's scale, so bits can still flip) and alpha at the
+        least-squares scale <w, b> / K per output channel."""
+        n = self.n_in
+        codes = torch.arange(1 << n, dtype=torch.long)
+        words = ((codes[:, None] >> torch.arange(n)) & 1).float() * 2 - 1  # [2^n, n_in] of +-1
+        table = words[:, self.taps].prod(dim=2) * self.sign_const  # [2^n, n_out] decryptions
+        resid = F.pad(w.flatten(), (0, self.slices * self.n_out - w.numel()))
+        chunk = max(1, (1 << 23) >> n)  # slices per matmul: a [chunk, 2^n] score block of 32 MB
+        for plane in range(self.q):
+            slices = resid.reshape(self.slices, self.n_out)
+            best = torch.empty(self.slices, dtype=torch.long)
+            for s0 in range(0, self.slices, chunk):
+                best[s0:s0 + chunk] = (slices[s0:s0 + chunk] @ table.T).argmax(dim=1)
+            self.encrypted[plane].copy_(words[best] * 0.05)
+            b = table[best].flatten()[: w.numel()].reshape(self.cout, self.k)
+            a = ((resid[: w.numel()].reshape(self.cout, self.k) * b).mean(dim=1)).clamp_min(1e-4)
+            if self.q == 1:
+                self.alpha.copy_(a)
+            resid = resid - F.pad((a[:, None] * b).flatten(), (0, resid.numel() - w.numel()))
 
     def signs(self):
         """Per plane, the +-1 weight bits [q, Cout, K] (for flexor: decrypted)."""
@@ -338,4 +367,21 @@ class ActQuant(nn.Module):
             return x
         s = self.running_max.clamp_min(1e-8) / self.qmax
         lo = -self.qmax - 1 if self.signed else 0
-        return torch.clamp(round_ste(x / s), lo, self.qmax) * s
+        return FakeQuant.apply(x, s, lo, self.qmax)
+
+
+class FakeQuant(torch.autograd.Function):
+    """clamp(round(x / s), lo, hi) * s with the gradient of round_ste then clamp (1 where the rounded
+    value is in [lo, hi], else 0), in one function: the same values as the composed ops, with a
+    third of their element-wise passes (they were about 40 % of a ResNet-20 training step)."""
+
+    @staticmethod
+    def forward(ctx, x, s, lo, hi):
+        r = torch.round(x / s)
+        ctx.save_for_backward((r >= lo) & (r <= hi))
+        return r.clamp_(lo, hi).mul_(s)
+
+    @staticmethod
+    def backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return g * inside, None, None, None

@@ -3,7 +3,7 @@
 (subbit inspect), accuracy of PyTorch's integer evaluation, of `subbit golden` and of `subbit run`
 (the accelerator model) on the 10,000 Fashion-MNIST test images, and how many predictions agree.
 
-  /usr/bin/python3 scripts/train/table.py [--images N] [--only GLOB] > table.md
+  /usr/bin/python3 scripts/train/table.py [--images N] [--only GLOB] [--jobs N] > table.md
 """
 import argparse
 import glob
@@ -40,7 +40,7 @@ HEADER = ("| network | scheme | bits/weight (quantized layers) | weight bytes | 
           "|---|---|---|---|---|---|---|---|---|---|")
 
 
-def row_for(path, images):
+def row_for(path, images, jobs=1):
     """One table row (sort key, markdown) for a networks/*.json training report."""
     rep = json.load(open(path))
     name = os.path.basename(path)[:-5]
@@ -60,7 +60,7 @@ def row_for(path, images):
     golden = run_json(["golden", "--network", net, "--dataset", "fashion-mnist", "--images", str(images)])
     config = accelerator_config(rep)
     acc = run_json(["run", "--config", os.path.join(ROOT, config), "--network", net, "--dataset", "fashion-mnist",
-                    "--images", str(images)])
+                    "--images", str(images), "--jobs", str(jobs)])
     torch_p, gold_p, acc_p = rep["predictions"][:images], golden["predictions"], acc["predictions"]
     # The report's integer accuracy covers all 10,000 images; on a subset recompute it from its predictions.
     torch_acc = rep["pytorch_integer_accuracy"] if images == 10000 else None
@@ -78,11 +78,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=10000)
     ap.add_argument("--only", default="*", help="glob of report names, e.g. 'lenet5_*'")
+    ap.add_argument("--jobs", type=int, default=1, help="subbit run --jobs: images simulated in parallel")
     args = ap.parse_args()
     paths = sorted(glob.glob(os.path.join(ROOT, "networks", args.only + ".json")))
     if not paths:
         sys.exit(f"table.py: no networks/{args.only}.json training reports")
-    rows = sorted(row_for(p, args.images) for p in paths)
+    rows = sorted(row_for(p, args.images, args.jobs) for p in paths)
     print(HEADER)
     for _, r in rows:
         print(r)

@@ -231,16 +231,17 @@ def augment(x):
     return out
 
 
-def warm_start(net, path):
+def warm_start(net, path, flexor_bits="nearest"):
     """Loads a --checkpoint of a full-precision network into `net`: batch-norm, biases and activation
-    ranges as saved; each quantized weight initialized from the saved weight (WeightQuant.init_from)."""
+    ranges as saved; each quantized weight initialized from the saved weight (WeightQuant.init_from,
+    FleXOR's encrypted bits as `flexor_bits` says)."""
     state = torch.load(path, map_location="cpu")
     own = net.state_dict()
     loaded = 0
     for key, value in state.items():
         if key.endswith(".wq.weight"):
             wq = net.get_submodule(key[: -len(".weight")])
-            wq.init_from(value)
+            wq.init_from(value, flexor_bits)
             loaded += 1
         elif key in own and own[key].shape == value.shape and ".wq." not in key:
             own[key].copy_(value)
@@ -263,6 +264,8 @@ def main():
     ap.add_argument("--s-tanh-warmup", type=float, default=0, help="FleXOR: epochs of the S_tanh ramp")
     ap.add_argument("--n-in-stages", default=None, help="resnet20 flexor: N_in per stage, e.g. 19,16,7 (N_out 20)")
     ap.add_argument("--warm-start", default=None, help="initialize from a --checkpoint of a trained (fp32) network")
+    ap.add_argument("--flexor-warm-bits", default="nearest", choices=["nearest", "random"],
+                    help="--warm-start of FleXOR: encrypted bits whose decryption best matches the saved weight's signs, or random")
     ap.add_argument("--checkpoint", default=None, help="write the trained model's state (for --warm-start)")
     ap.add_argument("--schedule", default="onecycle", choices=["onecycle", "cosine"])
     ap.add_argument("--warmup-epochs", type=float, default=1.0, help="cosine: linear warm-up epochs")
@@ -311,7 +314,7 @@ def main():
     else:
         net = Net(args.model, args.scheme, **wq)
     if args.warm_start:
-        warm_start(net, args.warm_start)
+        warm_start(net, args.warm_start, args.flexor_warm_bits)
     flexor_layers = [m for m in net.modules() if isinstance(m, WeightQuant) and m.scheme == "flexor"]
     opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     per_epoch = math.ceil(len(train_x) / args.batch)
@@ -347,7 +350,7 @@ def main():
             break
     report = {"model": args.model, "scheme": args.scheme, "train_seconds": round(time.time() - t0, 1), "epochs": epochs, "smoke": args.smoke,
               "epochs_run": epoch + 1, "stopped_early": stopped_early, "seed": args.seed,
-              "levers": {"warm_start": args.warm_start, "s_tanh": args.s_tanh, "s_tanh_start": args.s_tanh_start, "s_tanh_warmup": args.s_tanh_warmup,
+              "levers": {"warm_start": args.warm_start, "flexor_warm_bits": args.flexor_warm_bits if args.warm_start and args.scheme == "flexor" else None, "s_tanh": args.s_tanh, "s_tanh_start": args.s_tanh_start, "s_tanh_warmup": args.s_tanh_warmup,
                          "schedule": args.schedule, "warmup_epochs": args.warmup_epochs, "augment": args.augment, "lr": args.lr,
                          "weight_decay": args.weight_decay, "batch": args.batch},
               "command": " ".join(["/usr/bin/python3"] + sys.argv), "pytorch_fakequant_accuracy": accuracy(net, test_x, test_y)}
