@@ -234,14 +234,18 @@ def augment(x):
 def warm_start(net, path, flexor_bits="nearest"):
     """Loads a --checkpoint of a full-precision network into `net`: batch-norm, biases and activation
     ranges as saved; each quantized weight initialized from the saved weight (WeightQuant.init_from,
-    FleXOR's encrypted bits as `flexor_bits` says)."""
+    FleXOR's encrypted bits as `flexor_bits` says). Returns the share of FleXOR weights whose
+    decrypted sign matches the saved weight's (None without FleXOR layers)."""
     state = torch.load(path, map_location="cpu")
     own = net.state_dict()
-    loaded = 0
+    loaded, agree, flexor_weights = 0, 0, 0
     for key, value in state.items():
         if key.endswith(".wq.weight"):
             wq = net.get_submodule(key[: -len(".weight")])
             wq.init_from(value, flexor_bits)
+            if wq.scheme == "flexor":
+                agree += int(((wq.signs()[0] > 0) == (value.reshape(wq.cout, wq.k) >= 0)).sum())
+                flexor_weights += wq.cout * wq.k
             loaded += 1
         elif key in own and own[key].shape == value.shape and ".wq." not in key:
             own[key].copy_(value)
@@ -249,6 +253,7 @@ def warm_start(net, path, flexor_bits="nearest"):
     if loaded == 0:
         raise SystemExit(f"--warm-start {path}: no parameter matches this model")
     print(f"warm start from {path}: {loaded} tensors", flush=True)
+    return agree / flexor_weights if flexor_weights else None
 
 
 def main():
@@ -314,7 +319,7 @@ def main():
     else:
         net = Net(args.model, args.scheme, **wq)
     if args.warm_start:
-        warm_start(net, args.warm_start, args.flexor_warm_bits)
+        warm_sign_agreement = warm_start(net, args.warm_start, args.flexor_warm_bits)
     flexor_layers = [m for m in net.modules() if isinstance(m, WeightQuant) and m.scheme == "flexor"]
     opt = torch.optim.Adam(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     per_epoch = math.ceil(len(train_x) / args.batch)
@@ -356,6 +361,8 @@ def main():
               "command": " ".join(["/usr/bin/python3"] + sys.argv), "pytorch_fakequant_accuracy": accuracy(net, test_x, test_y)}
     if args.scheme == "flexor":
         report["bits"] = args.bits
+        if args.warm_start:  # share of the decrypted signs equal to the fp32 network's at the start
+            report["flexor_warm_sign_agreement"] = round(warm_sign_agreement, 4)
     if stage_n_in:
         report["n_in_stages"] = stage_n_in
     if args.model == "resnet20":
