@@ -2,7 +2,9 @@
 """The ResNet-20 FleXOR staircase (docs/training.md, "ResNet-20"): accuracy of the exported networks
 (PyTorch's integer evaluation = `subbit golden`, all 10,000 test images) per seed, the steps between
 rungs, beside the FleXOR paper's CIFAR-10 ResNet-20 row; the other schemes; the equal-bytes baseline
-(ternary with enough zeros that its entropy-coded size matches FleXOR 0.6); train time per model.
+(ternary with enough zeros that its entropy-coded size matches FleXOR 0.6); train time per model; the
+lever ablation (DIR/ablation: a FleXOR network with one training lever off, against the same network
+with every lever on).
 
   /usr/bin/python3 scripts/train/staircase.py [--dir networks] > table.md
 """
@@ -29,6 +31,12 @@ def load(d, name, seed):
     return json.load(open(path)) if os.path.exists(path) else None
 
 
+ABLATION = [("_random_bits", "encrypted bits start random (not at the nearest decryption of the fp32 signs)"),
+            ("_cold", "no warm start (random initialization, fp32 network unused)"),
+            ("_fixed_s_tanh", "S_tanh fixed at 10 (no ramp from 2)"),
+            ("_onecycle", "one-cycle schedule instead of cosine with warm-up")]
+
+
 def f2(v):
     return "—" if v is None else f"{v:.2f}"
 
@@ -50,7 +58,7 @@ def main():
     print("| FleXOR paper, CIFAR-10 ResNet-20 | " + " | ".join(
         f"{v:.2f}" + (f" ({v - PAPER[i - 1]:+.2f})" if i > 0 else "") for i, v in enumerate(PAPER)) + " |")
     print()
-    print("| network | bits/weight (quantized layers) | " + " | ".join(f"seed {s}" for s in seeds) + " | train time (seed 1) | epochs |")
+    print("| network | bits/weight (quantized layers) | " + " | ".join(f"seed {s}" for s in seeds) + " | train time (min, " + ", ".join(f"seed {s}" for s in seeds) + ") | epochs |")
     print("|---|---|" + "---|" * len(seeds) + "---|---|")
     for label, name in RUNGS + OTHERS:
         reps = [load(a.dir, name, s) for s in seeds]
@@ -63,8 +71,23 @@ def main():
         else:
             bits_text = "32" if r1["scheme"] == "fp32" else (f"{bits:.3f}" if bits is not None else "—")
         print(f"| {label} | {bits_text} | " + " | ".join(f2(acc(r)) for r in reps) +
-              f" | {r1['train_seconds'] / 60:.0f} min | {r1.get('epochs_run', r1['epochs'])} |")
+              " | " + " / ".join("—" if r is None else f"{r['train_seconds'] / 60:.0f}" for r in reps) +
+              f" | {r1.get('epochs_run', r1['epochs'])} |")
     print(f"\nThe paper's mixed setting: {PAPER_MIXED[0]} b/w at {PAPER_MIXED[1]:.2f} % (CIFAR-10).")
+    ablation = sorted(glob.glob(os.path.join(a.dir, "ablation", "resnet20_*.json")))
+    if ablation:
+        print("\n| network | lever off | seed | accuracy, lever off | every lever on | lever's effect |")
+        print("|---|---|---|---|---|---|")
+        for path in ablation:
+            name = os.path.basename(path)[:-5]
+            seed = int(name.rsplit("_seed", 1)[1]) if "_seed" in name else 1
+            base_name = name.rsplit("_seed", 1)[0] if seed != 1 else name
+            suffix, what = next((sfx, w) for sfx, w in ABLATION if base_name.endswith(sfx))
+            base = load(a.dir, base_name[: -len(suffix)], seed)
+            off = acc(json.load(open(path)))
+            on = acc(base)
+            effect = f"{on - off:+.2f}" if on is not None else "—"
+            print(f"| {base_name[: -len(suffix)]} | {what} | {seed} | {f2(off)} | {f2(on)} | {effect} |")
 
 
 if __name__ == "__main__":

@@ -331,7 +331,7 @@ def main():
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda i: (i + 1) / warm if i < warm else 0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, steps - warm))))
     t0 = time.time()
-    step, stopped_early = 0, False
+    step, stopped_early, history = 0, False, []
     for epoch in range(epochs):
         net.train()
         perm = torch.randperm(len(train_x))
@@ -348,7 +348,8 @@ def main():
             opt.step()
             sched.step()
             step += 1
-        print(f"epoch {epoch + 1}/{epochs}: loss {loss.item():.3f}, test {accuracy(net, test_x, test_y):.2f}%, {time.time() - t0:.0f} s", flush=True)
+        history.append({"epoch": epoch + 1, "loss": round(loss.item(), 4), "test_fakequant": accuracy(net, test_x, test_y), "seconds": round(time.time() - t0, 1)})
+        print(f"epoch {epoch + 1}/{epochs}: loss {loss.item():.3f}, test {history[-1]['test_fakequant']:.2f}%, {history[-1]['seconds']:.0f} s", flush=True)
         if args.max_minutes is not None and time.time() - t0 > 60 * args.max_minutes and epoch + 1 < epochs:
             print(f"stopping after epoch {epoch + 1}: --max-minutes {args.max_minutes}", flush=True)
             stopped_early = True
@@ -358,7 +359,8 @@ def main():
               "levers": {"warm_start": args.warm_start, "flexor_warm_bits": args.flexor_warm_bits if args.warm_start and args.scheme == "flexor" else None, "s_tanh": args.s_tanh, "s_tanh_start": args.s_tanh_start, "s_tanh_warmup": args.s_tanh_warmup,
                          "schedule": args.schedule, "warmup_epochs": args.warmup_epochs, "augment": args.augment, "lr": args.lr,
                          "weight_decay": args.weight_decay, "batch": args.batch},
-              "command": " ".join(["/usr/bin/python3"] + sys.argv), "pytorch_fakequant_accuracy": accuracy(net, test_x, test_y)}
+              "command": " ".join(["/usr/bin/python3"] + sys.argv), "pytorch_fakequant_accuracy": accuracy(net, test_x, test_y),
+              "history": history}
     if args.scheme == "flexor":
         report["bits"] = args.bits
         if args.warm_start:  # share of the decrypted signs equal to the fp32 network's at the start
