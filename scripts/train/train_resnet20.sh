@@ -3,7 +3,7 @@
 # "ResNet-20"). The fp32 network first (2 threads), its checkpoint warm-starts every quantized one;
 # the quantized ones then run as two single-thread queues side by side (on 2 cores that is faster
 # than one queue with 2 threads). Each stays under 45 minutes: EPOCHS (default 4 quantized, 10 fp32)
-# of about 5 minutes on one core, with --max-minutes 38 as a guard.
+# of about 5 minutes on one core, with --max-minutes 38 as a guard. QUEUES=N sets the number of queues.
 #   ./scripts/train/train_resnet20.sh [SEED] [OUTDIR] [SET|NAME[,NAME...]]
 #     fp32; staircase: binary, FleXOR 0.8/0.6/0.4, mixed N_in 19/16/7; rest: bcq q=2, ternary,
 #     signed-binary, and ternary with 89 % zeros (entropy about 0.6 bit per weight: FleXOR 0.6's bytes,
@@ -53,10 +53,10 @@ train() {  # name threads
   /usr/bin/python3 scripts/train/train.py "${common[@]}" --threads "$threads" $args "${export[@]}" \
     --report "$dir/$name$suffix.json" | tail -1 | cut -c1-300
 }
-queues() {  # names...: two single-thread queues, alternating
-  local names=("$@") i
-  for q in 0 1; do
-    (for ((i = q; i < ${#names[@]}; i += 2)); do train "${names[$i]}" 1; done) &
+queues() {  # names...: QUEUES (default 2) single-thread queues, alternating
+  local names=("$@") i n=${QUEUES:-2}
+  for ((q = 0; q < n; q++)); do
+    (for ((i = q; i < ${#names[@]}; i += n)); do train "${names[$i]}" 1; done) &
   done
   wait
 }
