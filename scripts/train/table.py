@@ -67,16 +67,14 @@ def row_for(path, images, jobs=1, accelerator=True):
     agree_tg = sum(a == b for a, b in zip(torch_p, gold_p))
     t = f"{torch_acc:.2f}" if torch_acc is not None else "—"
     if acc is None:
-        print(f"{name}: done (golden only)", file=sys.stderr)
-        return key, (f"| {rep['model']} | {scheme} | {ins['totals']['sub_byte_bits_per_weight']:.3f} | "
-                     f"{ins['totals']['stored_weight_bytes']:,} | {t} | {golden['accuracy']:.2f} | not run "
-                     f"| {agree_tg:,}/{images:,}, not run | {rep['train_seconds']:.0f} s | `{rep['command']}` |")
-    agree_ag = sum(a == b for a, b in zip(acc["predictions"], gold_p))
-    print(f"{name}: done", file=sys.stderr)
+        acc_text, agree_ag = "not run", "not run"
+    else:
+        acc_text = f"{acc['accuracy']:.2f}"
+        agree_ag = f"{sum(a == b for a, b in zip(acc['predictions'], gold_p)):,}/{images:,} ({config.split('/')[-1]})"
+    print(f"{name}: done" + (" (golden only)" if acc is None else ""), file=sys.stderr)
     return key, (f"| {rep['model']} | {scheme} | {ins['totals']['sub_byte_bits_per_weight']:.3f} | "
-                 f"{ins['totals']['stored_weight_bytes']:,} | {t} | {golden['accuracy']:.2f} | {acc['accuracy']:.2f} "
-                 f"| {agree_tg:,}/{images:,}, {agree_ag:,}/{images:,} ({config.split('/')[-1]}) "
-                 f"| {rep['train_seconds']:.0f} s | `{rep['command']}` |")
+                 f"{ins['totals']['stored_weight_bytes']:,} | {t} | {golden['accuracy']:.2f} | {acc_text} "
+                 f"| {agree_tg:,}/{images:,}, {agree_ag} | {rep['train_seconds']:.0f} s | `{rep['command']}` |")
 
 
 def main():

@@ -21,7 +21,8 @@ fepochs=${FEPOCHS:-10}
 suffix=$([ "$seed" = 1 ] && echo "" || echo "_seed$seed")
 mkdir -p "$out"
 common=(--model resnet20 --seed "$seed" --batch 128 --augment --schedule cosine --warmup-epochs 0.5)
-warm=(--epochs "$qepochs" --lr 1e-3 --max-minutes 38 --warm-start "$out/resnet20_fp32$suffix.pt")
+cold=(--epochs "$qepochs" --lr 1e-3 --max-minutes 38)
+warm=("${cold[@]}" --warm-start "$out/resnet20_fp32$suffix.pt")
 flexor=(--scheme flexor --s-tanh-start 2 --s-tanh 10 --s-tanh-warmup 1)
 recipe() {  # name -> the arguments after train.py's common ones
   case $1 in
@@ -35,7 +36,7 @@ recipe() {  # name -> the arguments after train.py's common ones
     resnet20_signed_binary) echo "${warm[@]}" --scheme signed_binary ;;
     # The lever ablation, each FleXOR 0.6 with one lever off.
     resnet20_flexor*_random_bits) echo "$(recipe "${1%_random_bits}")" --flexor-warm-bits random ;;
-    resnet20_flexor0.6_cold) echo --epochs "$qepochs" --lr 1e-3 --max-minutes 38 "${flexor[@]}" --bits 0.6 ;;
+    resnet20_flexor0.6_cold) echo "${cold[@]}" "${flexor[@]}" --bits 0.6 ;;
     resnet20_flexor0.6_fixed_s_tanh) echo "${warm[@]}" --scheme flexor --s-tanh 10 --bits 0.6 ;;
     resnet20_flexor0.6_onecycle) echo "${warm[@]}" "${flexor[@]}" --bits 0.6 --schedule onecycle ;;
     *) echo "train_resnet20.sh: unknown network '$1'" >&2; return 1 ;;
