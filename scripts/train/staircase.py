@@ -88,7 +88,8 @@ def main():
         for suffix, what, lever_on in ABLATION:
             if base_name.endswith(suffix):
                 base = base_name[: -len(suffix)]
-                on, off = acc(variant), acc(load(a.dir, base, seed))
+                # the base is a shipped network, or itself an experiment (e.g. the per-stage N_in one)
+                on, off = acc(variant), acc(load(a.dir, base, seed) or load(os.path.join(a.dir, "ablation"), base, seed))
                 if not lever_on:
                     on, off = off, on
                 effect = f"{on - off:+.2f}" if None not in (on, off) else "—"

@@ -42,6 +42,7 @@ recipe() {  # name -> the arguments after train.py's common ones
     resnet20_flexor0.6_long) echo "${warm[@]}" "${flexor[@]}" --bits 0.6 --epochs 7 --max-minutes 44 ;;  # the later flags win
     # Closing the 0.6 -> 0.4 gap: N_in per stage at fewer bytes than uniform N_in 8 (0.3925 against 0.4003 b/w).
     resnet20_flexor0.4_stages) echo "${warm[@]}" "${flexor[@]}" --n-in-stages 16,9,7 ;;
+    resnet20_flexor0.4_stages_long) echo "$(recipe resnet20_flexor0.4_stages)" --epochs 7 --max-minutes 44 ;;
     *) echo "train_resnet20.sh: unknown network '$1'" >&2; return 1 ;;
   esac
 }
