@@ -3,8 +3,8 @@
 (PyTorch's integer evaluation = `subbit golden`, all 10,000 test images) per seed, the steps between
 rungs, beside the FleXOR paper's CIFAR-10 ResNet-20 row; the other schemes; the equal-bytes baseline
 (ternary with enough zeros that its entropy-coded size matches FleXOR 0.6); train time per model; the
-lever ablation (DIR/ablation: a FleXOR network with one training lever off, against the same network
-with every lever on).
+lever ablation (DIR/ablation: a FleXOR network with one training lever changed, against the shipped
+recipe); the per-stage N_in experiment at FleXOR 0.4's bytes (DIR/ablation/*_stages).
 
   /usr/bin/python3 scripts/train/staircase.py [--dir networks] > table.md
 """
@@ -110,6 +110,7 @@ def main():
         print("\n| network | change | seed | bits/weight | accuracy | base bits/weight | base accuracy |")
         print("|---|---|---|---|---|---|---|")
         print("\n".join(experiments))
+
 
 if __name__ == "__main__":
     main()
